@@ -1,0 +1,43 @@
+/**
+ * The presence row and its identity: the one data shape every layer shares.
+ *
+ * @module
+ */
+
+/** A JSON value, as presence state must be. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Presence state: a JSON object (cursor and typing patches merge into it). */
+export type PresenceState = { [key: string]: JsonValue };
+
+/** Who a row belongs to: the four parts its id encodes. */
+export interface PresenceIdentity {
+  /** Tenant or workspace; `''` when the pack has no `scope`. */
+  scope: string;
+  /** The channel (room, document, page). */
+  channel: string;
+  /** The actor (user) from `getActorId(ctx)`. */
+  actorId: string;
+  /** The client's session (tab, device); `''` when the client sends none. */
+  sessionId: string;
+}
+
+/** One member of one channel: a live row iff `expiresAt > now`. */
+export interface PresenceRow<State extends PresenceState = PresenceState> extends PresenceIdentity {
+  /** Injective encoding of scope, channel, actorId and sessionId. */
+  id: string;
+  /** What the client shares (cursor, typing, name, colour...). */
+  state: State;
+  /** Milliseconds since the epoch after which the row is not live. */
+  expiresAt: number;
+  /** Milliseconds since the epoch of the heartbeat that wrote this row. */
+  heartbeatAt: number;
+}
+
+/**
+ * The row id: the JSON array of its identity parts. JSON string encoding is
+ * injective, so no choice of characters (`:`, quotes, unicode, empty) can make
+ * two identities share an id, unlike 0.3's `${channel}:${actorId}`.
+ */
+export const presenceRowId = (identity: PresenceIdentity): string =>
+  JSON.stringify([identity.scope, identity.channel, identity.actorId, identity.sessionId]);

@@ -1,0 +1,31 @@
+/**
+ * The store interface: the one thing third parties implement. Every method may
+ * be synchronous or return a promise; each write is atomic on its own, which
+ * is what makes the pack race-free on a store shared by several nodes.
+ *
+ * @module
+ */
+import type { Awaitable } from './contract.js';
+import type { PresenceRow } from './row.js';
+
+/** Where presence rows live. Certify an implementation with `certifyPresenceStore`. */
+export interface PresenceStore {
+  /** The row with this id, or `undefined`. Expired rows not yet swept are returned. */
+  get(id: string): Awaitable<PresenceRow | undefined>;
+  /**
+   * Inserts the row, or merges it into the stored one: the incoming fields win
+   * iff `row.heartbeatAt >= stored.heartbeatAt` (last writer wins), and
+   * `expiresAt` becomes the larger of the two. Returns the stored row. Atomic.
+   */
+  upsert(row: PresenceRow): Awaitable<PresenceRow>;
+  /** Like `upsert`, but only if the id is stored; never inserts. Returns the stored row or `undefined`. */
+  update(row: PresenceRow): Awaitable<PresenceRow | undefined>;
+  /** Deletes one id; returns the removed row or `undefined`. */
+  remove(id: string): Awaitable<PresenceRow | undefined>;
+  /** Exactly the rows of this scope and channel with `expiresAt > now`. */
+  channel(scope: string, channel: string, now: number): Awaitable<PresenceRow[]>;
+  /** Atomically deletes and returns rows with `expiresAt <= now`, at most `limit` of them. */
+  sweep(now: number, limit?: number): Awaitable<PresenceRow[]>;
+  /** Every stored row, expired or not. May be slow: snapshots and `reader.all` only. */
+  rows(): Awaitable<PresenceRow[]>;
+}
