@@ -1,0 +1,144 @@
+/**
+ * The reference engine: the part of `@absolutejs/sync`'s `SyncEngine` that
+ * packs use, behaving as `ENGINE_CONTRACT.md` describes, including its
+ * documented weaknesses (non-atomic `registerPack`, the subscribe race, fan-out
+ * failures rejecting committed mutations, update rules judging the old row).
+ * Method names and shapes are the engine's, so a pack test written against it
+ * runs unchanged against a real engine.
+ *
+ * Out of scope: transactions (writers always get `tx = undefined`), CRDT,
+ * join/graph/search/reactive collections, sandboxed handlers, resume
+ * catch-up, fencing, concurrency caps, `affects`, `applyChange`.
+ *
+ * @module
+ */
+import type { CollectionContext, MutationDefinition, RetryPolicy } from '../src/contract.js';
+import { UnauthorizedError } from './engine/errors.js';
+import { createActions, createReadHandle, type BufferedChange } from './engine/actions.js';
+import { createRegistry, registerMutation, registerPack } from './engine/registry.js';
+import { runWithRetry, type RetryClock } from './engine/retry.js';
+import { createSubscriptionHub } from './engine/subscriptions.js';
+import type { ReferenceEngine, ReferenceEngineOptions } from './engine/types.js';
+
+export {
+  PackMissingDependencyError,
+  PackTableConflictError,
+  RetriesExhaustedError,
+  SchemaError,
+  UnauthorizedError,
+} from './engine/errors.js';
+export { exponentialBackoff, isSerializationFailure, type ExponentialBackoffOptions } from './engine/retry.js';
+export type {
+  CollectionDiff,
+  CollectionInfo,
+  EngineInspection,
+  EngineMutationDefinition,
+  ReferenceEngine,
+  ReferenceEngineOptions,
+  RegisteredPack,
+  ScheduleInfo,
+  SubscribeOptions,
+  Subscription,
+} from './engine/types.js';
+
+function realSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function runHandler(mutation: MutationDefinition<any, any, any>, name: string) {
+  const { handler } = mutation;
+  if (!handler) {
+    return () => {
+      throw new Error(`Mutation "${name}": sandboxedHandler is not supported by the reference engine`);
+    };
+  }
+  return handler;
+}
+
+/**
+ * Creates an empty reference engine.
+ *
+ * @param options - injected clock (also the retry time budget), sleep between
+ *   retries and jitter randomness
+ * @returns the engine
+ */
+export function createReferenceEngine(options: ReferenceEngineOptions = {}): ReferenceEngine {
+  const clock: RetryClock = {
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+  };
+  const registry = createRegistry();
+  const hub = createSubscriptionHub(registry);
+
+  /** One attempt loop: fresh buffer per attempt, the batch applied inside the attempt (W5). */
+  function attempts<T>(
+    retry: RetryPolicy | undefined,
+    run: (buffer: BufferedChange[]) => Promise<T>,
+  ): Promise<T> {
+    return runWithRetry(retry, clock, async () => {
+      const buffer: BufferedChange[] = [];
+      const result = await run(buffer);
+      await hub.applyBatch(buffer);
+      return result;
+    });
+  }
+
+  return {
+    registerPack: (pack) => registerPack(registry, pack),
+    registerSchema: (table, schema) => void registry.schemas.set(table, schema),
+    registerPermissions: (table, rules) => void registry.permissions.set(table, rules),
+    registerReader: (table, reader) => void registry.readers.set(table, reader),
+    registerWriter: (table, writer) => void registry.writers.set(table, writer),
+    register: (collection) => void registry.collections.set(collection.name, collection),
+    registerMutation: (mutation) => registerMutation(registry, mutation),
+    registerSchedule: (schedule) => void registry.schedules.set(schedule.name, schedule),
+
+    subscribe: (subscribeOptions) => hub.subscribe(subscribeOptions),
+    hydrate: (collection, params, ctx) => hub.hydrate(collection, params, ctx),
+
+    async runMutation<Result>(name: string, args: unknown, ctx: CollectionContext): Promise<Result> {
+      const mutation = registry.mutations.get(name);
+      if (!mutation) throw new Error(`Unknown mutation "${name}"`);
+      // Authorized once, outside the retry loop.
+      if (mutation.authorize && !(await mutation.authorize(args, ctx))) {
+        throw new UnauthorizedError(`run mutation "${name}"`);
+      }
+      const handler = runHandler(mutation, name);
+      return attempts(mutation.retry, async (buffer) => {
+        const actions = createActions({ registry, ctx, writeRules: true, buffer, now: clock.now });
+        return (await handler(args, ctx, actions)) as Result;
+      });
+    },
+
+    async runSchedule(name: string): Promise<void> {
+      const schedule = registry.schedules.get(name);
+      if (!schedule) throw new Error(`Unknown schedule "${name}"`);
+      await attempts(schedule.retry, async (buffer) => {
+        const ctx: CollectionContext = {};
+        const actions = createActions({ registry, ctx, writeRules: false, buffer, now: clock.now });
+        await schedule.run({ db: createReadHandle(registry, ctx), actions });
+      });
+    },
+
+    listSchedules: () => [...registry.schedules.values()].map(({ name, pattern }) => ({ name, pattern })),
+
+    inspect: () => ({
+      packs: registry.packs.map((pack) => ({
+        ...pack,
+        ownsTables: [...pack.ownsTables],
+        readsTables: [...pack.readsTables],
+      })),
+      collections: [...registry.collections.values()].map((collection) => ({
+        name: collection.name,
+        kind: 'collection' as const,
+        tables: [...(collection.tables ?? [collection.name])],
+        subscriptions: hub.count(collection.name),
+      })),
+      mutations: [...registry.mutations.keys()],
+      schedules: [...registry.schedules.values()].map(({ name, pattern }) => ({ name, pattern })),
+      readers: [...registry.readers.keys()],
+      writers: [...registry.writers.keys()],
+    }),
+  };
+}
