@@ -1,0 +1,48 @@
+/**
+ * `@absolutejs/sync-pack-presence`: per-channel live presence for
+ * `@absolutejs/sync`, on a pure clock-injected state machine and a pluggable,
+ * certifiable store.
+ *
+ * @example
+ * ```ts
+ * import { createPresencePack, createMemoryPresenceStore } from '@absolutejs/sync-pack-presence';
+ *
+ * const pack = createPresencePack({
+ *   prefix: 'docs_',
+ *   getActorId: (ctx) => ctx.userId,
+ *   scope: (ctx) => ctx.workspaceId,
+ *   store: createMemoryPresenceStore(),
+ * });
+ * console.log(pack.names.heartbeat); // "docs_presence:heartbeat"
+ * ```
+ *
+ * @module
+ */
+export { createPresencePack, type PresencePack } from './pack.js';
+export type { PresencePackConfig, PresenceLimits } from './config.js';
+export type { PresenceStore } from './store.js';
+export { presenceRowId, type PresenceRow, type PresenceIdentity, type PresenceState, type JsonValue } from './row.js';
+export { PresenceError, PresenceConfigError, type PresenceErrorCode, type PresenceConfigErrorCode } from './errors.js';
+export { createMemoryPresenceStore, createInMemoryPresenceStore } from './stores/memory.js';
+export {
+  adaptLegacyPresenceStore,
+  isLegacyPresenceStore,
+  type LegacyPresenceStore,
+  type LegacyPresenceRow,
+} from './stores/legacy.js';
+export {
+  isLive,
+  isExpired,
+  heartbeatRow,
+  patchedRow,
+  cursorPatch,
+  typingPatch,
+  isCurrentlyTyping,
+  rowsToLeave,
+  isVisibleTo,
+  isWritableBy,
+} from './machine.js';
+export { presenceNames, type PresenceNames } from './names.js';
+export type { PresenceParams } from './surfaces/collection.js';
+export type { LeaveResult } from './surfaces/mutations.js';
+export type * from './contract.js';

@@ -1,0 +1,89 @@
+/**
+ * The presence state machine: every decision the pack makes, as pure
+ * functions of (stored row, input, now, settings). No I/O, no clock reads.
+ *
+ * The rules:
+ * - A row is live iff `expiresAt > now`. Liveness is time, not cleanup: an
+ *   expired row that no sweep has removed yet is still invisible.
+ * - A heartbeat sets `heartbeatAt = now` and `expiresAt = max(stored, now + ttl)`,
+ *   so a TTL never shrinks, even when the clock steps back. Its state replaces
+ *   the stored one when given and renews it when omitted; a row that had
+ *   expired starts again from `{}`.
+ * - A patch (cursor, typing) changes `state` only: never `expiresAt` or
+ *   `heartbeatAt`. On a missing or expired row it fails with `NOT_PRESENT`
+ *   and never makes the row live again.
+ * - A leave removes the caller's row for one session, or every session of the
+ *   caller in the channel when none is named.
+ * - A row is visible to a reader iff it is live and belongs to the reader's
+ *   scope and channel; it is writable by a caller iff it carries the caller's
+ *   actor and scope.
+ *
+ * @module
+ */
+import { PresenceError } from './errors.js';
+import { presenceRowId, type JsonValue, type PresenceIdentity, type PresenceRow, type PresenceState } from './row.js';
+
+/** Whether the row is live at `now`. */
+export const isLive = (row: Pick<PresenceRow, 'expiresAt'>, now: number): boolean => row.expiresAt > now;
+
+/** Whether the row may be swept at `now`: the exact complement of {@link isLive}. */
+export const isExpired = (row: Pick<PresenceRow, 'expiresAt'>, now: number): boolean => !isLive(row, now);
+
+/** The row a heartbeat writes, given what is stored under its id. */
+export const heartbeatRow = (
+  stored: PresenceRow | undefined,
+  identity: PresenceIdentity,
+  state: PresenceState | undefined,
+  now: number,
+  ttlMs: number,
+): PresenceRow => {
+  const renewed = stored !== undefined && isLive(stored, now) ? stored.state : {};
+  return {
+    id: presenceRowId(identity),
+    scope: identity.scope,
+    channel: identity.channel,
+    actorId: identity.actorId,
+    sessionId: identity.sessionId,
+    state: state ?? renewed,
+    expiresAt: Math.max(stored?.expiresAt ?? -Infinity, now + ttlMs),
+    heartbeatAt: now,
+  };
+};
+
+/** The row a state patch writes; throws `NOT_PRESENT` unless `stored` is live. */
+export const patchedRow = (stored: PresenceRow | undefined, patch: PresenceState, now: number): PresenceRow => {
+  if (stored === undefined || !isLive(stored, now)) {
+    throw new PresenceError(
+      'NOT_PRESENT',
+      'No live presence row for this actor and session in this channel: send a heartbeat before a cursor or typing patch.',
+    );
+  }
+  return { ...stored, state: { ...stored.state, ...patch } };
+};
+
+/** The state patch of a cursor move (`null` clears the cursor). */
+export const cursorPatch = (cursor: JsonValue): PresenceState => ({ cursor });
+
+/** The state patch of a typing change; typing lapses by itself after `typingTtlMs`. */
+export const typingPatch = (typing: boolean, now: number, typingTtlMs: number): PresenceState => ({
+  typing,
+  typingExpiresAt: typing ? now + typingTtlMs : null,
+});
+
+/** Whether the row's state says its actor is typing at `now`. */
+export const isCurrentlyTyping = (row: Pick<PresenceRow, 'state'>, now: number): boolean => {
+  const until = row.state['typingExpiresAt'];
+  return row.state['typing'] === true && typeof until === 'number' && until > now;
+};
+
+/** The rows a leave without a session removes: every one of the caller's. */
+export const rowsToLeave = (members: readonly PresenceRow[], actorId: string): PresenceRow[] =>
+  members.filter((row) => row.actorId === actorId);
+
+/** Whether a reader in `scope` subscribed to `channel` may see `row` at `now`. */
+export const isVisibleTo = (row: PresenceRow, scope: string, channel: string, now: number): boolean =>
+  row.scope === scope && row.channel === channel && isLive(row, now);
+
+/** Whether the caller (`actorId` in `scope`) may write `row`. */
+export const isWritableBy = (row: Pick<PresenceRow, 'actorId' | 'scope'>, actorId: string, scope: string): boolean =>
+  row.actorId === actorId && row.scope === scope;

@@ -1,0 +1,103 @@
+/**
+ * The four mutations. Each parses its args, resolves the caller from ctx,
+ * checks the channel gate, asks the machine what to write and hands the
+ * result to the engine's actions, so rules, schema and fan-out apply.
+ *
+ * @module
+ */
+import type { MutationActions, MutationDefinition } from '../contract.js';
+import { parseChannelArgs, parseCursorArgs, parseHeartbeatArgs, parseTypingArgs, checkState, type ChannelArgs } from '../args.js';
+import { actorOf, assertChannelAccess, scopeOf } from '../caller.js';
+import { PresenceError } from '../errors.js';
+import { cursorPatch, heartbeatRow, isLive, patchedRow, rowsToLeave, typingPatch } from '../machine.js';
+import type { PresenceNames } from '../names.js';
+import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../row.js';
+import type { PresenceSettings } from '../settings.js';
+
+/** What `presence:leave` resolves to. */
+export interface LeaveResult {
+  /** How many of the caller's rows were removed. */
+  removed: number;
+}
+
+/** The caller's identity in a channel: actor and scope from ctx, after the gate. */
+const identify = async <Ctx>(settings: PresenceSettings<Ctx>, args: ChannelArgs, ctx: Ctx): Promise<PresenceIdentity> => {
+  const identity = {
+    scope: scopeOf(settings, ctx),
+    channel: args.channel,
+    actorId: actorOf(settings, ctx),
+    sessionId: args.session ?? '',
+  };
+  await assertChannelAccess(settings, args.channel, ctx);
+  return identity;
+};
+
+const assertRoom = async <Ctx>(settings: PresenceSettings<Ctx>, identity: PresenceIdentity, now: number): Promise<void> => {
+  const live = await settings.store.channel(identity.scope, identity.channel, now);
+  if (live.length >= settings.maxMembersPerChannel) {
+    throw new PresenceError(
+      'CHANNEL_FULL',
+      `channel ${JSON.stringify(identity.channel)} already has ${live.length} members, the limit (limits.maxMembersPerChannel).`,
+    );
+  }
+};
+
+/** Builds the heartbeat, leave, cursor and typing mutations. */
+export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: PresenceNames): MutationDefinition<unknown, Ctx>[] => {
+  const { store } = settings;
+
+  const patch = async (
+    args: ChannelArgs,
+    ctx: Ctx,
+    actions: MutationActions,
+    makePatch: (now: number) => PresenceState,
+  ): Promise<PresenceRow> => {
+    const identity = await identify(settings, args, ctx);
+    const now = settings.now();
+    const row = patchedRow(await store.get(presenceRowId(identity)), makePatch(now), now);
+    checkState(row.state, settings);
+    return actions.update(names.table, row);
+  };
+
+  return [
+    {
+      name: names.heartbeat,
+      async handler(input, ctx, actions): Promise<PresenceRow> {
+        const args = parseHeartbeatArgs(input, settings);
+        const identity = await identify(settings, args, ctx);
+        const now = settings.now();
+        const stored = await store.get(presenceRowId(identity));
+        const joining = stored === undefined || !isLive(stored, now);
+        if (joining && settings.maxMembersPerChannel !== Infinity) await assertRoom(settings, identity, now);
+        return actions.insert(names.table, heartbeatRow(stored, identity, args.state, now, settings.ttlMs));
+      },
+    },
+    {
+      name: names.leave,
+      async handler(input, ctx, actions): Promise<LeaveResult> {
+        const args = parseChannelArgs(input, settings);
+        const identity = await identify(settings, args, ctx);
+        const rows =
+          args.session === undefined
+            ? rowsToLeave(await store.channel(identity.scope, identity.channel, settings.now()), identity.actorId)
+            : [await store.get(presenceRowId(identity))].filter((row): row is PresenceRow => row !== undefined);
+        for (const row of rows) await actions.delete(names.table, row);
+        return { removed: rows.length };
+      },
+    },
+    {
+      name: names.cursor,
+      handler: (input, ctx, actions) => {
+        const args = parseCursorArgs(input, settings);
+        return patch(args, ctx, actions, () => cursorPatch(args.cursor));
+      },
+    },
+    {
+      name: names.typing,
+      handler: (input, ctx, actions) => {
+        const args = parseTypingArgs(input, settings);
+        return patch(args, ctx, actions, (now) => typingPatch(args.typing, now, settings.typingTtlMs));
+      },
+    },
+  ];
+};

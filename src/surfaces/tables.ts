@@ -1,0 +1,64 @@
+/**
+ * The table surfaces: schema, permissions, reader and writer, all over the
+ * configured store.
+ *
+ * @module
+ */
+import type { CollectionContext, TablePermissions, TableReader, TableSchema, TableWriter } from '../contract.js';
+import { actorOf, holds, scopeOf } from '../caller.js';
+import { PresenceError } from '../errors.js';
+import { isPlainObject } from '../json.js';
+import { isWritableBy } from '../machine.js';
+import type { PresenceRow } from '../row.js';
+import type { PresenceSettings } from '../settings.js';
+import type { PresenceStore } from '../store.js';
+
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
+/** Field validators of the presence row. */
+export const presenceSchema = (): TableSchema<PresenceRow> => ({
+  fields: {
+    id: isString,
+    scope: isString,
+    channel: isString,
+    actorId: isString,
+    sessionId: isString,
+    state: isPlainObject,
+    expiresAt: isTime,
+    heartbeatAt: isTime,
+  },
+});
+
+/** Read within the caller's scope; write only the caller's own rows. */
+export const presencePermissions = <Ctx>(settings: PresenceSettings<Ctx>): TablePermissions<PresenceRow, Ctx> => ({
+  read: (ctx, row) => holds(() => row.scope === scopeOf(settings, ctx)),
+  write: (ctx, row) => holds(() => isWritableBy(row, actorOf(settings, ctx), scopeOf(settings, ctx))),
+});
+
+/** The key of a row or of a partial row carrying its id. */
+const keyOf = (row: Pick<PresenceRow, 'id'>): string => row.id;
+
+/** Reads through the store; `get` lets the engine check write rules against the stored row. */
+export const presenceReader = (store: PresenceStore): TableReader<PresenceRow, unknown> => ({
+  all: () => store.rows(),
+  get: (key) => store.get(String(key)),
+  key: keyOf,
+});
+
+/**
+ * Writes through the store. `insert` is a heartbeat's upsert (it must land
+ * even if a sweep removed the row a moment ago); `update` is a patch and
+ * never inserts: a row gone since the handler read it is `NOT_PRESENT`.
+ */
+export const presenceWriter = (store: PresenceStore): TableWriter<PresenceRow, CollectionContext, unknown> => ({
+  insert: (row) => store.upsert(row),
+  async update(row) {
+    const stored = await store.update(row);
+    if (stored === undefined) {
+      throw new PresenceError('NOT_PRESENT', 'The presence row was removed before the patch landed: send a heartbeat first.');
+    }
+    return stored;
+  },
+  delete: (row) => store.remove(keyOf(row)),
+});
