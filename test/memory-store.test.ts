@@ -1,0 +1,91 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { createInMemoryPresenceStore, createMemoryPresenceStore, presenceRowId, type PresenceRow } from '../src/index.js';
+
+const makeRow = (actorId: string, expiresAt: number, overrides: Partial<PresenceRow> = {}): PresenceRow => {
+  const identity = { scope: 's', channel: 'c', actorId, sessionId: '', ...overrides };
+  return { id: presenceRowId(identity), ...identity, state: {}, expiresAt, heartbeatAt: 0, ...overrides };
+};
+
+// Operations on a handful of ids, with expiries that collide often, to stress the heap.
+const op = fc.oneof(
+  fc.record({ kind: fc.constant('upsert' as const), actor: fc.integer({ min: 0, max: 7 }), expiresAt: fc.integer({ min: 0, max: 40 }), heartbeatAt: fc.integer({ min: 0, max: 40 }) }),
+  fc.record({ kind: fc.constant('update' as const), actor: fc.integer({ min: 0, max: 7 }), expiresAt: fc.integer({ min: 0, max: 40 }), heartbeatAt: fc.integer({ min: 0, max: 40 }) }),
+  fc.record({ kind: fc.constant('remove' as const), actor: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant('sweep' as const), now: fc.integer({ min: 0, max: 40 }), limit: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }) }),
+);
+
+describe('memory store indexes', () => {
+  test.prop([fc.array(op, { maxLength: 60 })])(
+    'sweep always removes the earliest-expiring rows first, and the indexes agree with rows() after any sequence',
+    (ops) => {
+      const store = createMemoryPresenceStore();
+      for (const step of ops) {
+        if (step.kind === 'upsert' || step.kind === 'update') {
+          store[step.kind](makeRow(`a${step.actor}`, step.expiresAt, { heartbeatAt: step.heartbeatAt }));
+        } else if (step.kind === 'remove') {
+          store.remove(presenceRowId({ scope: 's', channel: 'c', actorId: `a${step.actor}`, sessionId: '' }));
+        } else {
+          const before = store.rows() as PresenceRow[];
+          const swept = store.sweep(step.now, step.limit) as PresenceRow[];
+          const expired = before.filter((row) => row.expiresAt <= step.now).map((row) => row.expiresAt).sort((a, b) => a - b);
+          const expected = expired.slice(0, step.limit ?? expired.length);
+          expect(swept.map((row) => row.expiresAt).sort((a, b) => a - b)).toEqual(expected);
+        }
+        const rows = store.rows() as PresenceRow[];
+        expect((store.channel('s', 'c', -1) as PresenceRow[]).map((row) => row.id).sort()).toEqual(rows.map((row) => row.id).sort());
+        for (const row of rows) expect(store.get(row.id)).toEqual(row);
+      }
+    },
+  );
+
+  test('a row whose scope or channel changes under the same id moves between channel indexes', () => {
+    const store = createMemoryPresenceStore();
+    const row = makeRow('a', 100);
+    store.upsert(row);
+    store.upsert({ ...row, channel: 'other', heartbeatAt: 1 });
+    expect(store.channel('s', 'c', 0)).toEqual([]);
+    expect(store.channel('s', 'other', 0)).toHaveLength(1);
+    store.remove(row.id);
+    expect(store.channel('s', 'other', 0)).toEqual([]);
+    expect(store.rows()).toEqual([]);
+  });
+
+  test('an older heartbeat keeps the stored fields but still extends expiresAt', () => {
+    const store = createMemoryPresenceStore();
+    store.upsert(makeRow('a', 100, { heartbeatAt: 50, state: { v: 'new' } }));
+    const merged = store.upsert(makeRow('a', 200, { heartbeatAt: 40, state: { v: 'old' } })) as PresenceRow;
+    expect(merged.state).toEqual({ v: 'new' });
+    expect(merged.expiresAt).toBe(200);
+    expect(store.sweep(150)).toEqual([]);
+  });
+
+  test('stored rows are copies: mutating what was passed in or handed out changes nothing', () => {
+    const store = createMemoryPresenceStore();
+    const row = makeRow('a', 100, { state: { nested: { v: 1 }, list: [1] } });
+    const returned = store.upsert(row) as PresenceRow;
+    (row.state['nested'] as { v: number }).v = 2;
+    (returned.state['list'] as number[]).push(2);
+    const got = store.get(row.id) as PresenceRow;
+    got.expiresAt = 0;
+    (store.channel('s', 'c', 0) as PresenceRow[])[0]!.state['x'] = 1;
+    expect(store.get(row.id)).toEqual(makeRow('a', 100, { state: { nested: { v: 1 }, list: [1] } }));
+  });
+
+  test('a "__proto__" state key stays an own key and round-trips', () => {
+    const store = createMemoryPresenceStore();
+    const state = JSON.parse('{"__proto__":{"polluted":true},"ok":1}') as PresenceRow['state'];
+    store.upsert(makeRow('a', 100, { state }));
+    const got = store.get(makeRow('a', 100).id) as PresenceRow;
+    expect(Object.keys(got.state)).toEqual(['__proto__', 'ok']);
+    expect(JSON.stringify(got.state)).toBe(JSON.stringify(state));
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  test('each call creates an independent store, under both names', () => {
+    const first = createMemoryPresenceStore();
+    const second = createInMemoryPresenceStore();
+    first.upsert(makeRow('a', 100));
+    expect(second.rows()).toEqual([]);
+  });
+});
