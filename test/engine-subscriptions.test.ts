@@ -1,0 +1,474 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { CollectionContext, MutationActions, TableReader, TableWriter } from '../src/contract.js';
+import {
+  UnauthorizedError,
+  createReferenceEngine,
+  type CollectionDiff,
+  type ReferenceEngine,
+} from '../spec/engine.js';
+
+type Row = { id: string; room?: string; n?: number } & Record<string, unknown>;
+type Script = (actions: MutationActions) => Promise<unknown>;
+
+/** An in-memory table; the writer returns a copy stamped with `rev` so tests see the writer's row. */
+function memoryTable(initial: Row[] = []) {
+  const rows = new Map(initial.map((row) => [row.id, row]));
+  let rev = 0;
+  const reader: TableReader<Row, unknown> = { all: () => [...rows.values()], get: (key) => rows.get(String(key)) };
+  const writer: TableWriter<Row, unknown, unknown> = {
+    insert: (data) => {
+      const row = { ...data, rev: ++rev };
+      rows.set(row.id, row);
+      return row;
+    },
+    update: (data) => {
+      const row = { ...rows.get(data.id), ...data, rev: ++rev };
+      rows.set(row.id, row);
+      return row;
+    },
+    delete: (value) => void rows.delete(value.id),
+  };
+  return { rows, reader, writer };
+}
+
+/** Engine with table `t`, a script mutation `run`, and collection `room` (incremental unless `refetch`). */
+function setup(initial: Row[] = [], options: { refetch?: boolean } = {}) {
+  const table = memoryTable(initial);
+  const engine = createReferenceEngine({ now: () => 0 });
+  const match = vi.fn((row: Row, params: { room: string }) => row.room === params.room);
+  const hydrate = vi.fn((params: { room: string }) => [...table.rows.values()].filter((row) => row.room === params.room));
+  engine.registerPack({
+    name: 'p',
+    version: '1',
+    ownsTables: ['t'],
+    readers: { t: table.reader },
+    writers: { t: table.writer },
+    collections: [{ name: 'room', tables: ['t'], hydrate, ...(options.refetch ? {} : { match }) }],
+    mutations: [{ name: 'run', handler: (script: Script, _ctx: CollectionContext, actions: MutationActions) => script(actions) }],
+  });
+  const run = (script: Script) => engine.runMutation('run', script, {});
+  return { engine, table, run, match, hydrate };
+}
+
+async function watch(engine: ReferenceEngine, room = 'r1', ctx: CollectionContext = {}, collection = 'room') {
+  const diffs: CollectionDiff<Row>[] = [];
+  const sub = await engine.subscribe<Row>({ collection, params: { room }, ctx, onDiff: (diff) => diffs.push(diff) });
+  return { diffs, sub };
+}
+
+const diff = (version: number, parts: Partial<Omit<CollectionDiff<Row>, 'version'>>) => ({
+  added: [],
+  changed: [],
+  removed: [],
+  ...parts,
+  version,
+});
+
+describe('subscribe', () => {
+  it('rejects an unknown collection', async () => {
+    const engine = createReferenceEngine();
+    await expect(engine.subscribe({ collection: 'nope', ctx: {}, onDiff: () => {} })).rejects.toThrow(
+      'Unknown collection "nope"',
+    );
+  });
+
+  it('rejects a falsy authorize with UnauthorizedError and never hydrates', async () => {
+    const engine = createReferenceEngine();
+    const hydrate = vi.fn(() => []);
+    const authorize = vi.fn(async (params: { ok: boolean }) => params.ok);
+    engine.register({ name: 'c', hydrate, authorize });
+    const denied = engine.subscribe({ collection: 'c', params: { ok: false }, ctx: { u: 1 }, onDiff: () => {} });
+    await expect(denied).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(denied).rejects.toThrow('Not authorized: subscribe to collection "c"');
+    expect(authorize).toHaveBeenCalledWith({ ok: false }, { u: 1 });
+    expect(hydrate).not.toHaveBeenCalled();
+    expect(engine.inspect().collections[0]?.subscriptions).toBe(0);
+    await expect(engine.hydrate('c', { ok: false }, {})).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('propagates an authorize or hydrate throw unchanged', async () => {
+    const engine = createReferenceEngine();
+    const boom = new Error('boom');
+    engine.register({ name: 'a', hydrate: () => [], authorize: () => Promise.reject(boom) });
+    engine.register({ name: 'h', hydrate: async () => { throw boom; } });
+    await expect(engine.subscribe({ collection: 'a', ctx: {}, onDiff: () => {} })).rejects.toBe(boom);
+    await expect(engine.subscribe({ collection: 'h', ctx: {}, onDiff: () => {} })).rejects.toBe(boom);
+  });
+
+  it('applies migrate then the read rule to a single-table hydrate, and never match', async () => {
+    const { engine } = setup([
+      { id: 'a', room: 'r1', secret: false },
+      { id: 'b', room: 'r1', secret: true },
+    ]);
+    engine.registerSchema('t', { fields: {}, migrate: (row: Row) => ({ ...row, v: 2 }) });
+    const read = vi.fn((_ctx: CollectionContext, row: Row) => row.v === 2 && !row.secret);
+    engine.registerPermissions('t', { read });
+    // match says no to everything: hydrate output is trusted.
+    engine.register({ name: 'trusting', tables: ['t'], hydrate: () => [{ id: 'a', secret: false }], match: () => false });
+    const sub = await engine.subscribe<Row>({ collection: 'room', params: { room: 'r1' }, ctx: { u: 1 }, onDiff: () => {} });
+    expect(sub.initial).toEqual([{ id: 'a', room: 'r1', secret: false, v: 2 }]);
+    expect(read).toHaveBeenCalledWith({ u: 1 }, { id: 'a', room: 'r1', secret: false, v: 2 });
+    expect(await engine.hydrate('room', { room: 'r1' }, {})).toEqual(sub.initial);
+    expect(await engine.hydrate('trusting', undefined, {})).toEqual([{ id: 'a', secret: false, v: 2 }]);
+  });
+
+  it('applies neither migrate nor read rules to a multi-table collection', async () => {
+    const engine = createReferenceEngine();
+    engine.registerSchema('t', { fields: {}, migrate: () => ({ id: 'migrated' }) });
+    engine.registerPermissions('t', { read: () => false });
+    engine.register({ name: 'multi', tables: ['t', 'u'], hydrate: () => [{ id: 'raw' }] });
+    expect(await engine.hydrate('multi', undefined, {})).toEqual([{ id: 'raw' }]);
+  });
+
+  it('uses the collection name as its table by default', async () => {
+    const engine = createReferenceEngine();
+    engine.registerPermissions('t', { read: (_ctx, row: Row) => row.id !== 'hidden' });
+    engine.register({ name: 't', hydrate: () => [{ id: 'shown' }, { id: 'hidden' }] });
+    expect(await engine.hydrate('t', undefined, {})).toEqual([{ id: 'shown' }]);
+  });
+
+  it('reports the engine version at subscribe time', async () => {
+    const { engine, run } = setup();
+    await run((a) => a.insert('t', { id: 'a', room: 'x' }));
+    await run(async () => undefined); // an empty batch is not a version
+    expect((await watch(engine)).sub.version).toBe(1);
+  });
+});
+
+describe('incremental fan-out (match + one table)', () => {
+  it("emits added with the writer's row when an insert matches, and nothing when it does not", async () => {
+    const { engine, run } = setup();
+    const { diffs } = await watch(engine);
+    await run((a) => a.insert('t', { id: 'x', room: 'r2' }));
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    expect(diffs).toEqual([diff(2, { added: [{ id: 'a', room: 'r1', rev: 2 }] })]);
+  });
+
+  it('emits changed for every matching update, equal or not', async () => {
+    const row = { id: 'a', room: 'r1' };
+    const engine = createReferenceEngine();
+    engine.registerWriter('t', { insert: (d) => d, update: () => row, delete: () => {} });
+    engine.register({ name: 'room', tables: ['t'], hydrate: () => [row], match: () => true });
+    engine.registerMutation({ name: 'touch', handler: (_: unknown, __: unknown, a: MutationActions) => a.update('t', row) });
+    const { diffs } = await watch(engine);
+    await engine.runMutation('touch', {}, {});
+    expect(diffs).toEqual([diff(1, { changed: [row] })]);
+  });
+
+  it('emits removed with the previously held row when an update stops matching', async () => {
+    const { engine, run, match } = setup([{ id: 'a', room: 'r1', n: 1 }]);
+    const { diffs } = await watch(engine);
+    await run((a) => a.update('t', { id: 'a', room: 'r2' }));
+    expect(match).toHaveBeenCalledWith({ id: 'a', room: 'r2', n: 1, rev: 1 }, { room: 'r1' }, {});
+    expect(diffs).toEqual([diff(1, { removed: [{ id: 'a', room: 'r1', n: 1 }] })]);
+  });
+
+  it('emits added when an update starts matching', async () => {
+    const { engine, run } = setup([{ id: 'a', room: 'r2' }]);
+    const { diffs } = await watch(engine);
+    await run((a) => a.update('t', { id: 'a', room: 'r1' }));
+    expect(diffs).toEqual([diff(1, { added: [{ id: 'a', room: 'r1', rev: 1 }] })]);
+  });
+
+  it('removes a deleted key with the held row without calling match', async () => {
+    const { engine, run, match } = setup([{ id: 'a', room: 'r1', n: 1 }]);
+    const { diffs } = await watch(engine);
+    await run((a) => a.delete('t', { id: 'a' }));
+    await run((a) => a.delete('t', { id: 'never-held' }));
+    expect(match).not.toHaveBeenCalled();
+    expect(diffs).toEqual([diff(1, { removed: [{ id: 'a', room: 'r1', n: 1 }] })]);
+  });
+
+  it('cannot remove a row deleted by bare key under the default key (W10)', async () => {
+    const { engine } = setup([{ id: 'a', room: 'r1' }]);
+    engine.registerWriter('t', { insert: (d) => d, update: (d) => d, delete: () => {} });
+    engine.registerMutation({ name: 'del', handler: (_: unknown, __: unknown, a: MutationActions) => a.delete('t', 'a') });
+    const { diffs } = await watch(engine);
+    await engine.runMutation('del', {}, {});
+    expect(diffs).toEqual([]);
+  });
+
+  it('folds the read rule into matching, with the subscription ctx', async () => {
+    const { engine, run } = setup([{ id: 'a', room: 'r1' }]);
+    engine.registerPermissions('t', { read: (ctx, row: Row) => row.n !== ctx.hidden });
+    const { diffs } = await watch(engine, 'r1', { hidden: 9 });
+    await run((a) => a.update('t', { id: 'a', n: 9 }));
+    await run((a) => a.insert('t', { id: 'b', room: 'r1', n: 9 }));
+    await run((a) => a.insert('t', { id: 'c', room: 'r1', n: 1 }));
+    expect(diffs).toEqual([diff(1, { removed: [{ id: 'a', room: 'r1' }] }), diff(3, { added: [{ id: 'c', room: 'r1', n: 1, rev: 3 }] })]);
+  });
+
+  it('keys rows with the collection key', async () => {
+    const engine = createReferenceEngine();
+    const table = memoryTable();
+    engine.registerWriter('t', table.writer);
+    engine.register({ name: 'c', tables: ['t'], hydrate: () => [{ id: 'a', slug: 's1' }], key: (row: Row) => String(row.slug), match: () => true });
+    engine.registerMutation({ name: 'm', handler: (_: unknown, __: unknown, a: MutationActions) => a.insert('t', { id: 'b', slug: 's1' }) });
+    const diffs: unknown[] = [];
+    await engine.subscribe({ collection: 'c', ctx: {}, onDiff: (d) => diffs.push(d) });
+    await engine.runMutation('m', {}, {});
+    expect(diffs).toEqual([diff(1, { changed: [{ id: 'b', slug: 's1', rev: 1 }] })]);
+  });
+
+  it('re-hydrates the subscription when match throws, and swallows the throw', async () => {
+    const { engine, run, table, hydrate } = setup([{ id: 'a', room: 'r1' }]);
+    engine.register({
+      name: 'fragile',
+      tables: ['t'],
+      hydrate,
+      match: (row: Row) => {
+        if (row.n === 13) throw new Error('unlucky');
+        return row.room === 'r1';
+      },
+    });
+    const { diffs } = await watch(engine, 'r1', {}, 'fragile');
+    table.rows.set('z', { id: 'z', room: 'r1' }); // written behind the engine's back
+    hydrate.mockClear();
+    await run((a) => a.insert('t', { id: 'b', room: 'r1', n: 13 }));
+    expect(hydrate).toHaveBeenCalledTimes(1);
+    expect(diffs).toEqual([diff(1, { added: [{ id: 'z', room: 'r1' }, { id: 'b', room: 'r1', n: 13, rev: 1 }] })]);
+  });
+
+  it('re-hydrates when the read rule throws during fan-out', async () => {
+    const { engine, run, hydrate } = setup();
+    engine.registerPermissions('t', {
+      read: (_ctx, row: Row) => {
+        if (row.n === 13) throw new Error('unlucky');
+        return true;
+      },
+    });
+    const { diffs } = await watch(engine);
+    hydrate.mockClear();
+    await run((a) => a.insert('t', { id: 'a', room: 'r1', n: 12 }));
+    expect(hydrate).not.toHaveBeenCalled();
+    await expect(run((a) => a.insert('t', { id: 'b', room: 'r1', n: 13 }))).rejects.toThrow('unlucky');
+    // The re-hydrate itself filters with the same rule, so that throw is not swallowed (W5).
+    expect(hydrate).toHaveBeenCalledTimes(1);
+    expect(diffs).toHaveLength(1);
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const { engine, run } = setup();
+    const { diffs, sub } = await watch(engine);
+    sub.unsubscribe();
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    expect(diffs).toEqual([]);
+  });
+});
+
+describe('netting within one batch', () => {
+  it('cancels add then remove', async () => {
+    const { engine, run } = setup();
+    const { diffs } = await watch(engine);
+    await run(async (a) => {
+      await a.insert('t', { id: 'a', room: 'r1' });
+      await a.delete('t', { id: 'a' });
+    });
+    expect(diffs).toEqual([]);
+  });
+
+  it('turns remove then add into changed', async () => {
+    const { engine, run } = setup([{ id: 'a', room: 'r1' }]);
+    const { diffs } = await watch(engine);
+    await run(async (a) => {
+      await a.delete('t', { id: 'a' });
+      await a.insert('t', { id: 'a', room: 'r1', n: 2 });
+    });
+    expect(diffs).toEqual([diff(1, { changed: [{ id: 'a', room: 'r1', n: 2, rev: 1 }] })]);
+  });
+
+  it('keeps add then update as added with the latest row', async () => {
+    const { engine, run } = setup();
+    const { diffs } = await watch(engine);
+    await run(async (a) => {
+      await a.insert('t', { id: 'a', room: 'r1' });
+      await a.update('t', { id: 'a', n: 5 });
+    });
+    expect(diffs).toEqual([diff(1, { added: [{ id: 'a', room: 'r1', n: 5, rev: 2 }] })]);
+  });
+
+  it('turns update then remove into removed', async () => {
+    const { engine, run } = setup([{ id: 'a', room: 'r1' }]);
+    const { diffs } = await watch(engine);
+    await run(async (a) => {
+      await a.update('t', { id: 'a', n: 1 });
+      await a.delete('t', { id: 'a' });
+    });
+    expect(diffs).toEqual([diff(1, { removed: [{ id: 'a', room: 'r1', n: 1, rev: 1 }] })]);
+  });
+
+  it('gives every subscription the same version and computes all diffs before emitting any', async () => {
+    const { engine, run, table } = setup();
+    const events: string[] = [];
+    engine.register({
+      name: 'slow',
+      tables: ['t'],
+      hydrate: async () => {
+        events.push('refetch');
+        return [...table.rows.values()];
+      },
+    });
+    await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: (d) => events.push(`room@${d.version}`) });
+    await engine.subscribe({ collection: 'slow', ctx: {}, onDiff: (d) => events.push(`slow@${d.version}`) });
+    events.length = 0;
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    expect(events).toEqual(['refetch', 'room@1', 'slow@1']);
+  });
+});
+
+describe('refetch fan-out (no match, or several tables)', () => {
+  it('re-hydrates every subscription on every change and diffs shallowly', async () => {
+    const { engine, run, hydrate, table } = setup(
+      [
+        { id: 'a', room: 'r1', n: 1 },
+        { id: 'b', room: 'r1', n: 1 },
+      ],
+      { refetch: true },
+    );
+    const one = await watch(engine);
+    const two = await watch(engine);
+    hydrate.mockClear();
+    // Two changes, two subscriptions: four re-hydrates.
+    await run(async (a) => {
+      await a.update('t', { id: 'a', n: 2 });
+      await a.insert('t', { id: 'c', room: 'r1' });
+    });
+    expect(hydrate).toHaveBeenCalledTimes(4);
+    const expected = diff(1, { added: [{ id: 'c', room: 'r1', rev: 2 }], changed: [{ id: 'a', room: 'r1', n: 2, rev: 1 }] });
+    expect(one.diffs).toEqual([expected]);
+    expect(two.diffs).toEqual([expected]);
+    await run((a) => a.delete('t', { id: 'b' }));
+    expect(one.diffs[1]).toEqual(diff(2, { removed: [{ id: 'b', room: 'r1', n: 1 }] }));
+    // A change outside the subscription's rows yields no diff at all.
+    await run((a) => a.insert('t', { id: 'x', room: 'r9' }));
+    expect(one.diffs).toHaveLength(2);
+    // An update to an equal row (new object, same fields) is not a change in refetch mode.
+    table.rows.set('a', { ...table.rows.get('a')! });
+    await run(async (a) => a.change('t', { op: 'update', row: { id: 'a' } }));
+    expect(one.diffs).toHaveLength(2);
+  });
+
+  it('uses refetch mode for a multi-table collection even with match', async () => {
+    const engine = createReferenceEngine();
+    let rows: Row[] = [{ id: 'a' }];
+    const match = vi.fn(() => true);
+    engine.register({ name: 'j', tables: ['t', 'u'], hydrate: () => rows, match });
+    engine.registerMutation({
+      name: 'm',
+      handler: (_: unknown, __: unknown, a: MutationActions) => a.change('u', { op: 'insert', row: { id: 'ignored' } }),
+    });
+    const diffs: unknown[] = [];
+    await engine.subscribe({ collection: 'j', ctx: {}, onDiff: (d) => diffs.push(d) });
+    rows = [{ id: 'b' }];
+    await engine.runMutation('m', {}, {});
+    expect(match).not.toHaveBeenCalled();
+    expect(diffs).toEqual([diff(1, { added: [{ id: 'b' }], removed: [{ id: 'a' }] })]);
+  });
+
+  it('filters refetched rows with the read rule of a single table', async () => {
+    const { engine, run } = setup([], { refetch: true });
+    engine.registerPermissions('t', { read: (_ctx, row: Row) => row.n !== 9 });
+    const { diffs } = await watch(engine);
+    await run(async (a) => {
+      await a.insert('t', { id: 'a', room: 'r1', n: 9 });
+      await a.insert('t', { id: 'b', room: 'r1', n: 1 });
+    });
+    expect(diffs).toEqual([diff(1, { added: [{ id: 'b', room: 'r1', n: 1, rev: 2 }] })]);
+  });
+
+  it('ignores changes to tables the collection does not list', async () => {
+    const { engine, hydrate } = setup([], { refetch: true });
+    engine.registerMutation({
+      name: 'other',
+      handler: (_: unknown, __: unknown, a: MutationActions) => a.change('elsewhere', { op: 'insert', row: { id: 'q' } }),
+    });
+    await watch(engine);
+    hydrate.mockClear();
+    await engine.runMutation('other', {}, {});
+    expect(hydrate).not.toHaveBeenCalled();
+  });
+});
+
+describe('fan-out failure and races', () => {
+  it('loses a change committed while hydrate is pending (W4)', async () => {
+    const { engine, run, table } = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    engine.register({
+      name: 'gated',
+      tables: ['t'],
+      hydrate: async () => {
+        const snapshot = [...table.rows.values()];
+        await gate;
+        return snapshot;
+      },
+      match: () => true,
+    });
+    const diffs: unknown[] = [];
+    const pending = engine.subscribe({ collection: 'gated', ctx: {}, onDiff: (d) => diffs.push(d) });
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    release();
+    const sub = await pending;
+    expect(sub.initial).toEqual([]);
+    expect(sub.version).toBe(1);
+    expect(diffs).toEqual([]);
+  });
+
+  it('rejects a committed mutation whose fan-out throws, and emits to nobody (W5)', async () => {
+    const { engine, run, table } = setup();
+    const boom = new Error('refetch failed');
+    let fail = false;
+    engine.register({ name: 'fragile', tables: ['t'], hydrate: () => (fail ? Promise.reject(boom) : []) });
+    const incremental = await watch(engine);
+    const refetching: unknown[] = [];
+    await engine.subscribe({ collection: 'fragile', ctx: {}, onDiff: (d) => refetching.push(d) });
+    fail = true;
+    await expect(run((a) => a.insert('t', { id: 'a', room: 'r1' }))).rejects.toBe(boom);
+    expect(table.rows.has('a')).toBe(true);
+    expect(incremental.diffs).toEqual([]);
+    expect(refetching).toEqual([]);
+    // The incremental view took the row anyway, so its next update arrives as changed, at the next version.
+    fail = false;
+    await run((a) => a.update('t', { id: 'a', n: 1 }));
+    expect(incremental.diffs).toEqual([diff(2, { changed: [{ id: 'a', room: 'r1', n: 1, rev: 2 }] })]);
+  });
+
+  it('re-runs the handler when a fan-out failure is retryable, duplicating writes (W5)', async () => {
+    const engine = createReferenceEngine({ now: () => 0, sleep: async () => {} });
+    const table = memoryTable();
+    engine.registerWriter('t', table.writer);
+    let failures = 0;
+    engine.register({
+      name: 'c',
+      tables: ['t'],
+      hydrate: () => {
+        if (failures > 0) {
+          failures--;
+          throw Object.assign(new Error('conflict'), { code: '40001' });
+        }
+        return [];
+      },
+    });
+    let attempt = 0;
+    engine.registerMutation({
+      name: 'm',
+      handler: (_: unknown, __: unknown, a: MutationActions) => a.insert('t', { id: `w${++attempt}` }),
+      retry: {},
+    });
+    await engine.subscribe({ collection: 'c', ctx: {}, onDiff: () => {} });
+    failures = 1;
+    await engine.runMutation('m', {}, {});
+    expect([...table.rows.keys()]).toEqual(['w1', 'w2']);
+  });
+
+  it('propagates an onDiff throw after earlier subscribers got the batch', async () => {
+    const { engine, run } = setup();
+    const first = await watch(engine);
+    const boom = new Error('listener broke');
+    await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: () => { throw boom; } });
+    const last = await watch(engine);
+    await expect(run((a) => a.insert('t', { id: 'a', room: 'r1' }))).rejects.toBe(boom);
+    expect(first.diffs).toHaveLength(1);
+    expect(last.diffs).toHaveLength(0);
+  });
+});
