@@ -15,6 +15,7 @@ import {
   PresenceError,
   type PresenceIdentity,
   type PresenceRow,
+  type JsonValue,
 } from '../src/index.js';
 
 // Strings rich in the characters that broke 0.3 ids: separators, quotes, unicode, empty.
@@ -92,7 +93,7 @@ describe('heartbeat', () => {
 
 describe('patches', () => {
   const patch = fc.oneof(
-    fc.jsonValue({ maxDepth: 2 }).map((cursor) => () => cursorPatch(cursor)),
+    (fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>).map((cursor) => () => cursorPatch(cursor)),
     fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 10_000 })).map(([typing, ttl]) => (now: number) => typingPatch(typing, now, ttl)),
   );
 
