@@ -1,0 +1,271 @@
+/**
+ * A {@link PresenceStore} on Redis (standalone or Cluster) through any
+ * ioredis-compatible client. `ioredis` is an optional peer: this module only
+ * needs a client with `evalsha` and `eval`.
+ *
+ * ## Layout
+ *
+ * Channels are spread over `shards` shards (default 128). The shard of a
+ * channel is FNV-1a of `JSON.stringify([scope, channel])` modulo `shards`,
+ * and every key of shard `n` carries the hash tag `{n}`, so all keys one
+ * operation touches share one Cluster slot (a channel name with braces never
+ * reaches the tag: only the first `{...}` of a key counts). Per shard `n`:
+ *
+ * | key | type | holds |
+ * | --- | --- | --- |
+ * | `<prefix>{n}:rows` | hash | row id → `heartbeatAt \n [scope,channel] \n [actorId,sessionId,state]` |
+ * | `<prefix>{n}:exp` | sorted set | row id → `expiresAt`: the shard's expiry index |
+ * | `<prefix>{n}:c:<[scope,channel]>` | sorted set | row id → `expiresAt`: one channel's members |
+ *
+ * Every operation is one Lua script in one slot, so each is atomic, and no
+ * operation can raise `CROSSSLOT`:
+ *
+ * - `upsert` / `update`: one script, O(log m) (m = rows of the shard); the
+ *   incoming value wins iff its `heartbeatAt` is not older, `expiresAt` only
+ *   grows (both sorted sets move together).
+ * - `get(id)` / `remove(id)`: the id is `JSON.stringify([scope, channel,
+ *   actorId, sessionId])` (`presenceRowId`), so the shard follows from the id
+ *   alone. Rows must carry that id; others are refused with `INVALID_ARGS`.
+ * - `channel(scope, channel, now)`: one script on the channel's sorted set
+ *   from `(now` upward, O(log c + live members); expired members are never read.
+ * - `sweep(now, limit)`: per shard, a script deletes and returns the rows
+ *   whose score is `<= now`, re-reading the score inside the script, so a
+ *   row renewed first is never taken and concurrent sweepers on several nodes
+ *   each take disjoint rows (every expired row is returned exactly once).
+ *   Shards are swept in parallel in batches of 1 000 rows. With a `limit`, a
+ *   cheap `ZCOUNT` per shard comes first; only when more rows are expired than
+ *   the limit does a peek pick the globally oldest `limit` rows. An idle sweep
+ *   costs `shards` small calls.
+ * - `rows()`: `HSCAN` of every shard's hash in pages of 500; because shards
+ *   are addressed by key, a Cluster client reaches every master without a
+ *   keyspace `SCAN`. O(total rows); not a point-in-time snapshot across pages.
+ *
+ * Costs and limits: the expiry index is `shards` keys, not one, so sweeps and
+ * heartbeats spread over `shards` slots (on a Cluster, over all masters)
+ * instead of hammering one key; a single channel always lives in one slot.
+ * Per row, memory is the id twice (hash field, two set members) plus the
+ * value. `shards` and `keyPrefix` are part of the layout: every node must use
+ * the same values, and changing `shards` on live data strands it. A call that
+ * times out may still be applied later by the server, like any network write.
+ *
+ * @module
+ */
+import { PresenceConfigError, PresenceError } from '../errors.js';
+import type { PresenceRow } from '../row.js';
+import type { PresenceStore } from '../store.js';
+import { channelJson, channelJsonOfId, decodeRow, encodeRow, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
+import { CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
+import { guarded, resolveTimeoutMs } from './unavailable.js';
+
+/**
+ * The two commands the store sends; `Redis` and `Cluster` from ioredis (or
+ * any client with the same `evalsha`/`eval`) fit.
+ */
+export interface RedisScriptClient {
+  /** `EVALSHA sha numkeys ...keys ...args`. */
+  evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** `EVAL script numkeys ...keys ...args`. */
+  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+}
+
+/** What `createRedisPresenceStore` accepts. */
+export interface RedisPresenceStoreOptions {
+  /**
+   * An ioredis `Redis` or `Cluster` (or a compatible client). For fail-fast
+   * outages give it `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`
+   * (Cluster: in `redisOptions`); the store also bounds every call by `timeoutMs`.
+   */
+  redis: RedisScriptClient;
+  /** Prefix of every key; must not contain `{` or `}`. Default `presence:`. */
+  keyPrefix?: string;
+  /** Bound on one store call in milliseconds; past it the call rejects with `STORE_UNAVAILABLE`. Default 5 000. */
+  timeoutMs?: number;
+  /** Number of shards (hash slots) channels and the expiry index spread over, 1–16 384. Default 128. */
+  shards?: number;
+}
+
+/** Default shard count: enough slots to spread over any practical Cluster. */
+export const DEFAULT_REDIS_SHARDS = 128;
+
+/** Rows one sweep script deletes at most, so no script blocks Redis for long. */
+const SWEEP_BATCH = 1_000;
+/** `HSCAN` page size of `rows()`. */
+const ROWS_PAGE_SIZE = 500;
+
+const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; shards: number } => {
+  const client = options?.redis as Partial<RedisScriptClient> | undefined;
+  if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function') {
+    throw new PresenceConfigError('INVALID_STORE', 'createRedisPresenceStore: redis must be an ioredis Redis or Cluster (a client with evalsha and eval)');
+  }
+  const prefix = options.keyPrefix ?? 'presence:';
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) {
+    throw new PresenceConfigError('INVALID_OPTION', 'createRedisPresenceStore: keyPrefix must be a string without { or } (the store owns the hash tags)');
+  }
+  const shards = options.shards ?? DEFAULT_REDIS_SHARDS;
+  if (!Number.isInteger(shards) || shards < 1 || shards > 16_384) {
+    throw new PresenceConfigError('INVALID_OPTION', `createRedisPresenceStore: shards must be an integer from 1 to 16384, got ${String(shards)}`);
+  }
+  return { prefix, shards };
+};
+
+const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
+
+/** Reads flat `id, value, expiresAt` triples from a script reply. */
+const triples = (reply: unknown, from = 0): PresenceRow[] => {
+  const items = reply as (string | null)[];
+  const rows: PresenceRow[] = [];
+  for (let index = from; index + 2 < items.length; index += 3) {
+    const [id, value, expiresAt] = [items[index], items[index + 1], items[index + 2]];
+    if (typeof id === 'string' && typeof value === 'string' && typeof expiresAt === 'string') rows.push(decodeRow(id, value, expiresAt));
+  }
+  return rows;
+};
+
+/** Reads a `{value, expiresAt}` reply (or nil) for a known id. */
+const single = (id: string, reply: unknown): PresenceRow | undefined => {
+  if (!Array.isArray(reply)) return undefined;
+  const [value, expiresAt] = reply as unknown[];
+  return typeof value === 'string' && typeof expiresAt === 'string' ? decodeRow(id, value, expiresAt) : undefined;
+};
+
+/** Oldest first, ties by id: the order `sweep` returns rows in. */
+const byExpiry = (left: PresenceRow, right: PresenceRow): number =>
+  left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0);
+
+/**
+ * Creates a presence store on Redis. See the module documentation for the
+ * key layout and what each operation costs.
+ *
+ * @param options - the client, key prefix, timeout and shard count
+ * @returns the store
+ * @throws PresenceConfigError `INVALID_STORE` without a usable client, `INVALID_OPTION` for a bad prefix, shard count or timeout
+ */
+export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): PresenceStore => {
+  const { prefix, shards } = validateOptions(options);
+  const timeoutMs = resolveTimeoutMs(options.timeoutMs);
+  const client = options.redis;
+  const keysOf = Array.from({ length: shards }, (_, shard) => shardKeys(prefix, shard));
+
+  /** EVALSHA, loading the script on a node that does not have it yet. */
+  const run = async (script: RedisScript, args: string[]): Promise<unknown> => {
+    try {
+      return await client.evalsha(script.sha, script.keys, ...args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return client.eval(script.source, script.keys, ...args);
+    }
+  };
+
+  const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
+
+  const keysOfChannel = (channel: string): ShardKeys => keysOf[shardOf(channel, shards)]!;
+
+  const write = (operation: 'upsert' | 'update', row: PresenceRow) =>
+    call(operation, async () => {
+      const { channel, value } = encodeRow(row);
+      const keys = keysOfChannel(channel);
+      const reply = await run(UPSERT, [
+        keys.rows,
+        keys.expiry,
+        keys.channelPrefix + channel,
+        row.id,
+        String(row.heartbeatAt),
+        String(row.expiresAt),
+        value,
+        operation === 'update' ? '1' : '0',
+      ]);
+      return single(row.id, reply);
+    });
+
+  /** Deletes up to `limit` expired rows of one shard, in script-sized batches. */
+  const sweepShard = async (keys: ShardKeys, at: string, limit: number): Promise<PresenceRow[]> => {
+    const removed: PresenceRow[] = [];
+    while (removed.length < limit) {
+      const batch = Math.min(SWEEP_BATCH, limit - removed.length);
+      const rows = triples(await run(SWEEP, [keys.rows, keys.expiry, at, String(batch), keys.channelPrefix]));
+      removed.push(...rows);
+      if (rows.length < batch) break;
+    }
+    return removed;
+  };
+
+  /** How many rows each shard may give so the sweep takes the oldest `limit` expired rows. */
+  const quotas = async (at: string, limit: number): Promise<number[]> => {
+    const counts = (await Promise.all(keysOf.map((keys) => run(COUNT_EXPIRED, [keys.expiry, at])))).map(Number);
+    if (counts.reduce((sum, count) => sum + count, 0) <= limit) return counts;
+    const peeks = await Promise.all(
+      keysOf.map((keys, shard) =>
+        counts[shard] === 0 ? Promise.resolve([]) : run(PEEK_EXPIRED, [keys.expiry, at, String(Math.min(limit, counts[shard]!))]),
+      ),
+    );
+    const candidates: { shard: number; id: string; expiresAt: number }[] = [];
+    peeks.forEach((reply, shard) => {
+      const items = reply as string[];
+      for (let index = 0; index + 1 < items.length; index += 2) {
+        candidates.push({ shard, id: items[index]!, expiresAt: Number(items[index + 1]) });
+      }
+    });
+    candidates.sort((left, right) => left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+    const quota = new Array<number>(shards).fill(0);
+    for (const candidate of candidates.slice(0, limit)) quota[candidate.shard]! += 1;
+    return quota;
+  };
+
+  return {
+    get: (id) =>
+      call('get', async () => {
+        const channel = typeof id === 'string' ? channelJsonOfId(id) : undefined;
+        if (channel === undefined) return undefined;
+        const keys = keysOfChannel(channel);
+        return single(id, await run(GET, [keys.rows, keys.expiry, id]));
+      }),
+    upsert: async (row) => {
+      const stored = await write('upsert', row);
+      if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
+      return stored;
+    },
+    update: (row) => write('update', row),
+    remove: (id) =>
+      call('remove', async () => {
+        const channel = typeof id === 'string' ? channelJsonOfId(id) : undefined;
+        if (channel === undefined) return undefined;
+        const keys = keysOfChannel(channel);
+        return single(id, await run(REMOVE, [keys.rows, keys.expiry, keys.channelPrefix + channel, id]));
+      }),
+    channel: (scope, channel, now) =>
+      call('channel', async () => {
+        const name = channelJson(scope, channel);
+        const keys = keysOfChannel(name);
+        return triples(await run(CHANNEL, [keys.channelPrefix + name, keys.rows, `(${formatTime('now', now)}`]));
+      }),
+    sweep: (now, limit) =>
+      call('sweep', async () => {
+        const at = formatTime('now', now);
+        if (limit !== undefined && (!(limit >= 0) || Number.isNaN(limit))) {
+          throw new PresenceError('INVALID_ARGS', `redis store: sweep limit must be a number >= 0, got ${String(limit)}`);
+        }
+        const max = limit === undefined ? Infinity : Math.floor(limit);
+        if (max === 0) return [];
+        const perShard = max === Infinity ? new Array<number>(shards).fill(Infinity) : await quotas(at, max);
+        const swept = await Promise.all(keysOf.map((keys, shard) => (perShard[shard] === 0 ? Promise.resolve([]) : sweepShard(keys, at, perShard[shard]!))));
+        return swept.flat().sort(byExpiry);
+      }),
+    rows: () =>
+      call('rows', async () => {
+        const pages = await Promise.all(
+          keysOf.map(async (keys) => {
+            const found: PresenceRow[] = [];
+            let cursor = '0';
+            do {
+              const reply = (await run(ROWS_PAGE, [keys.rows, keys.expiry, cursor, String(ROWS_PAGE_SIZE)])) as string[];
+              cursor = String(reply[0]);
+              found.push(...triples(reply, 1));
+            } while (cursor !== '0');
+            return found;
+          }),
+        );
+        // HSCAN may return a row twice; the last copy read wins.
+        return [...new Map(pages.flat().map((row) => [row.id, row] as const)).values()];
+      }),
+  };
+};

@@ -1,0 +1,126 @@
+/**
+ * How the Redis store places and encodes rows: the shard of a channel, the
+ * key names, and the stored value of a row. Pure functions, no I/O.
+ *
+ * @module
+ */
+import { PresenceError } from '../../errors.js';
+import { presenceRowId, type PresenceRow, type PresenceState } from '../../row.js';
+
+/**
+ * The shard of a channel: 32-bit FNV-1a over the UTF-16 code units of
+ * `JSON.stringify([scope, channel])`, modulo the shard count. Part of the data
+ * layout: changing it (or the shard count) relocates every channel.
+ *
+ * @param channelJson - `JSON.stringify([scope, channel])`
+ * @param shards - the shard count
+ * @returns the shard index, `0 <= n < shards`
+ */
+export const shardOf = (channelJson: string, shards: number): number => {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < channelJson.length; index += 1) {
+    hash = Math.imul(hash ^ channelJson.charCodeAt(index), 0x01000193) >>> 0;
+  }
+  return hash % shards;
+};
+
+/** The key names of one shard; every one carries the shard's hash tag. */
+export interface ShardKeys {
+  /** Hash: row id → stored value. */
+  readonly rows: string;
+  /** Sorted set: row id → expiresAt (the shard's expiry index). */
+  readonly expiry: string;
+  /** Prefix of the shard's channel keys; append the channel JSON. */
+  readonly channelPrefix: string;
+}
+
+/**
+ * The keys of shard `n` under a prefix.
+ *
+ * @param prefix - the store's `keyPrefix` (validated brace-free)
+ * @param shard - the shard index
+ * @returns its key names
+ */
+export const shardKeys = (prefix: string, shard: number): ShardKeys => ({
+  rows: `${prefix}{${shard}}:rows`,
+  expiry: `${prefix}{${shard}}:exp`,
+  channelPrefix: `${prefix}{${shard}}:c:`,
+});
+
+/**
+ * `JSON.stringify([scope, channel])`: names a channel injectively.
+ *
+ * @param scope - the scope
+ * @param channel - the channel
+ * @returns the channel JSON
+ */
+export const channelJson = (scope: string, channel: string): string => JSON.stringify([scope, channel]);
+
+/**
+ * The channel JSON of a row id, or `undefined` when the id is not one
+ * `presenceRowId` makes (such an id is never stored).
+ *
+ * @param id - a row id
+ * @returns the channel JSON of the identity the id encodes
+ */
+export const channelJsonOfId = (id: string): string | undefined => {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(id);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parts) || parts.length !== 4 || !parts.every((part) => typeof part === 'string')) return undefined;
+  const identity = { scope: parts[0] as string, channel: parts[1] as string, actorId: parts[2] as string, sessionId: parts[3] as string };
+  // Only the canonical spelling is stored: `[ "a", ...]` with spaces is another id.
+  return presenceRowId(identity) === id ? channelJson(identity.scope, identity.channel) : undefined;
+};
+
+/**
+ * Formats a time for Redis and Lua: the shortest decimal that round-trips.
+ *
+ * @param field - the row field, named in the error
+ * @param value - epoch milliseconds
+ * @returns the decimal text
+ * @throws PresenceError `INVALID_ARGS` for a non-finite number
+ */
+export const formatTime = (field: string, value: number): string => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new PresenceError('INVALID_ARGS', `redis store: ${field} must be a finite number, got ${String(value)}`);
+  }
+  return String(value);
+};
+
+/**
+ * The stored value of a row, checking that its id is the canonical one (the
+ * store finds a row from its id alone, so the two must agree).
+ *
+ * @param row - the incoming row
+ * @returns its channel JSON and stored value
+ * @throws PresenceError `INVALID_ARGS` when `row.id !== presenceRowId(row)`
+ */
+export const encodeRow = (row: PresenceRow): { channel: string; value: string } => {
+  if (row.id !== presenceRowId(row)) {
+    throw new PresenceError('INVALID_ARGS', 'redis store: row.id must equal presenceRowId(row), the id the store locates rows by');
+  }
+  const channel = channelJson(row.scope, row.channel);
+  const heartbeatAt = formatTime('heartbeatAt', row.heartbeatAt);
+  formatTime('expiresAt', row.expiresAt);
+  return { channel, value: `${heartbeatAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}` };
+};
+
+/**
+ * Rebuilds a row from its id, stored value and expiry score.
+ *
+ * @param id - the hash field
+ * @param value - the stored value
+ * @param expiresAt - the expiry score as Redis printed it
+ * @returns the row
+ */
+export const decodeRow = (id: string, value: string, expiresAt: string): PresenceRow => {
+  const first = value.indexOf('\n');
+  const second = value.indexOf('\n', first + 1);
+  const [scope, channel] = JSON.parse(value.slice(first + 1, second)) as [string, string];
+  const [actorId, sessionId, state] = JSON.parse(value.slice(second + 1)) as [string, string, PresenceState];
+  return { id, scope, channel, actorId, sessionId, state, expiresAt: Number(expiresAt), heartbeatAt: Number(value.slice(0, first)) };
+};

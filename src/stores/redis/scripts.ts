@@ -1,0 +1,157 @@
+/**
+ * The Lua scripts of the Redis store. Each runs atomically inside one shard's
+ * hash slot; together they are the only way the store touches Redis.
+ *
+ * Stored value of a row (hash field = row id): `<heartbeatAt>\n<channel JSON>\n<body JSON>`,
+ * where channel JSON is `JSON.stringify([scope, channel])` and body JSON is
+ * `JSON.stringify([actorId, sessionId, state])`. JSON never contains a raw
+ * newline, so the two separators are unambiguous; Lua reads only the
+ * `heartbeatAt` prefix and the channel part, and never decodes the state
+ * (cjson would renumber and reorder it).
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+
+/** One script: its source and the SHA-1 that `EVALSHA` names it by. */
+export interface RedisScript {
+  /** Lua source. */
+  readonly source: string;
+  /** Hex SHA-1 of the source. */
+  readonly sha: string;
+  /** How many leading arguments are keys. */
+  readonly keys: number;
+}
+
+const script = (keys: number, source: string): RedisScript => ({
+  source,
+  keys,
+  sha: createHash('sha1').update(source).digest('hex'),
+});
+
+/**
+ * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, heartbeatAt,
+ * expiresAt, value, onlyIfExists). Incoming value wins iff its heartbeatAt is
+ * not older; expiresAt only grows. Returns `{value, expiresAt}` or nil.
+ */
+export const UPSERT = script(
+  3,
+  `local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then
+  if ARGV[5] == '1' then return false end
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+  return {ARGV[4], ARGV[3]}
+end
+local hb = tonumber(string.sub(cur, 1, string.find(cur, '\\n', 1, true) - 1))
+if tonumber(ARGV[2]) >= hb then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+  cur = ARGV[4]
+end
+local ex = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if tonumber(ARGV[3]) > tonumber(ex) then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+  ex = ARGV[3]
+end
+return {cur, ex}`,
+);
+
+/** One row (KEYS: rows, expiry; ARGV: id). Returns `{value, expiresAt}` or nil. */
+export const GET = script(
+  2,
+  `local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return false end
+return {cur, redis.call('ZSCORE', KEYS[2], ARGV[1])}`,
+);
+
+/** Delete one row (KEYS: rows, expiry, channel; ARGV: id). Returns `{value, expiresAt}` or nil. */
+export const REMOVE = script(
+  3,
+  `local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return false end
+local ex = redis.call('ZSCORE', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return {cur, ex}`,
+);
+
+/**
+ * Live members of one channel (KEYS: channel, rows; ARGV: exclusive lower
+ * bound `(now`). Returns flat `id, value, expiresAt` triples.
+ */
+export const CHANNEL = script(
+  2,
+  `local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf', 'WITHSCORES')
+local out = {}
+for i = 1, #ids, 2 do
+  local cur = redis.call('HGET', KEYS[2], ids[i])
+  if cur then
+    out[#out + 1] = ids[i]
+    out[#out + 1] = cur
+    out[#out + 1] = ids[i + 1]
+  end
+end
+return out`,
+);
+
+/** How many rows of one shard are expired (KEYS: expiry; ARGV: now). */
+export const COUNT_EXPIRED = script(1, `return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])`);
+
+/**
+ * The earliest expired `id, expiresAt` pairs of one shard, oldest first
+ * (KEYS: expiry; ARGV: now, limit). Read-only: used to pick which shards a
+ * bounded sweep takes rows from.
+ */
+export const PEEK_EXPIRED = script(
+  1,
+  `return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))`,
+);
+
+/**
+ * Delete and return up to `limit` expired rows of one shard, oldest first
+ * (KEYS: rows, expiry; ARGV: now, limit, channel key prefix of the shard).
+ * Expiry is re-read inside the script, so a row renewed before it runs is
+ * never taken, and a row is deleted by exactly one caller. The channel key is
+ * rebuilt from the stored value: it lives in the same slot (same hash tag).
+ * Returns flat `id, value, expiresAt` triples.
+ */
+export const SWEEP = script(
+  2,
+  `local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for i = 1, #ids, 2 do
+  local id = ids[i]
+  local cur = redis.call('HGET', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+  if cur then
+    redis.call('HDEL', KEYS[1], id)
+    local a = string.find(cur, '\\n', 1, true)
+    local b = string.find(cur, '\\n', a + 1, true)
+    redis.call('ZREM', ARGV[3] .. string.sub(cur, a + 1, b - 1), id)
+    out[#out + 1] = id
+    out[#out + 1] = cur
+    out[#out + 1] = ids[i + 1]
+  end
+end
+return out`,
+);
+
+/**
+ * One page of a shard's rows (KEYS: rows, expiry; ARGV: HSCAN cursor, count).
+ * Returns the next cursor followed by flat `id, value, expiresAt` triples.
+ */
+export const ROWS_PAGE = script(
+  2,
+  `local page = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', tonumber(ARGV[2]))
+local out = {page[1]}
+local kv = page[2]
+for i = 1, #kv, 2 do
+  out[#out + 1] = kv[i]
+  out[#out + 1] = kv[i + 1]
+  out[#out + 1] = redis.call('ZSCORE', KEYS[2], kv[i])
+end
+return out`,
+);

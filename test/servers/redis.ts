@@ -1,0 +1,143 @@
+/**
+ * Starts and stops throwaway Redis servers (standalone and a 3-master
+ * Cluster) on loopback for the tests, or points at `PRESENCE_REDIS_URL`.
+ *
+ * @module
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { findBinary, freePort, requireBinary, runCommand, startProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './process.js';
+
+/** `redis-server` on PATH, or `undefined`. */
+export const redisServerBinary = findBinary('redis-server');
+/** `redis-cli` on PATH, or `undefined`. */
+export const redisCliBinary = findBinary('redis-cli');
+
+/** Why the Redis suites must skip (locally), or `undefined` when they can run; throws under CI. */
+export const redisSkipReason = (): string | undefined =>
+  process.env.PRESENCE_REDIS_URL !== undefined && redisServerBinary === undefined
+    ? undefined
+    : requireBinary(redisServerBinary && redisCliBinary, 'redis-server', 'apt-get install -y redis-server');
+
+/** Client options for fail-fast behaviour during outages (what the docs recommend). */
+export const failFastRedisOptions: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  retryStrategy: () => 100,
+  lazyConnect: false,
+};
+
+/** One standalone server we own. */
+export interface RedisServer {
+  /** Its port on 127.0.0.1. */
+  readonly port: number;
+  /** `redis://127.0.0.1:port`. */
+  readonly url: string;
+  /** Stops it (SIGTERM; data is not persisted). */
+  stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+const ping = async (port: number): Promise<boolean> => {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } finally {
+    client.disconnect();
+  }
+};
+
+const launch = async (port: number, dir: string, extra: string[] = []): Promise<ServerProcess> => {
+  const server = startProcess(redisServerBinary!, [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'no', ...extra,
+  ]);
+  try {
+    await waitFor(`redis-server on ${port}`, () => ping(port), 10_000);
+  } catch (error) {
+    await stopProcess(server, 'SIGKILL');
+    throw new Error(`${(error as Error).message}\n${server.output()}`);
+  }
+  return server;
+};
+
+/** Starts a standalone Redis on a free loopback port. */
+export const startRedis = async (): Promise<RedisServer> => {
+  const port = await freePort();
+  const dir = tempDir('redis');
+  let server: ServerProcess | undefined = await launch(port, dir);
+  const stop = async (signal: NodeJS.Signals) => {
+    if (server !== undefined) await stopProcess(server, signal);
+    server = undefined;
+  };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => stop('SIGTERM'),
+    kill: () => stop('SIGKILL'),
+    restart: async () => {
+      await stop('SIGTERM');
+      server = await launch(port, dir);
+    },
+    dispose: async () => {
+      await stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** A 3-master Redis Cluster we own. */
+export interface RedisClusterServers {
+  /** The masters' ports on 127.0.0.1. */
+  readonly ports: number[];
+  /** A connected ioredis `Cluster`; the caller disconnects it. */
+  connect(options?: ClusterOptions): Cluster;
+  /** Stops every node and removes their directories. */
+  dispose(): Promise<void>;
+}
+
+/** Starts three cluster-enabled servers, joins them (no replicas) and waits for `cluster_state:ok`. */
+export const startRedisCluster = async (): Promise<RedisClusterServers> => {
+  const ports: number[] = [];
+  const nodes: ServerProcess[] = [];
+  const dir = tempDir('redis-cluster');
+  const dispose = async () => {
+    await Promise.all(nodes.map((node) => stopProcess(node)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let index = 0; index < 3; index += 1) {
+      // The cluster bus listens on port + 10000.
+      const port = await freePort(10_000);
+      ports.push(port);
+      nodes.push(
+        await launch(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']),
+      );
+    }
+    await runCommand(redisCliBinary!, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {}, 30_000);
+    await waitFor(
+      'cluster_state:ok on every node',
+      async () => {
+        const states = await Promise.all(ports.map((port) => runCommand(redisCliBinary!, ['-p', String(port), 'cluster', 'info'], {}, 5_000)));
+        return states.every((info) => info.includes('cluster_state:ok'));
+      },
+      20_000,
+    );
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return {
+    ports,
+    connect: (options = {}) => new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), options),
+    dispose,
+  };
+};
