@@ -1,0 +1,253 @@
+/**
+ * The commands of a model-based run. Each is a tiny class: `run` performs one
+ * store call, checks its result against the model, compares the stored rows
+ * afterwards, then mutates every object it handed in or got back to prove the
+ * store kept copies. `toString` reads like the call, because it is the line a
+ * store author reads in a shrunk counterexample.
+ *
+ * @module
+ */
+import type fc from 'fast-check';
+import type { PresenceRow } from '../../src/row.js';
+import type { PresenceStore } from '../../src/store.js';
+import { deepEqual, sameRows, show, showRows } from '../equal.js';
+import { STORE, type StoreInvariantId } from './ids.js';
+import { vandalize, type Blame, type ModelRun } from './model-run.js';
+
+/** A command of a presence store model run. */
+export type StoreCommand = fc.AsyncCommand<ModelRun, PresenceStore>;
+
+const copies: Blame = () => STORE.copies;
+const blameAll =
+  (invariant: StoreInvariantId): Blame =>
+  () =>
+    invariant;
+
+/**
+ * Blame for a write of `target`: a change elsewhere is an identity collision;
+ * on the target, a new row read back wrong breaks get-after-upsert (or, for
+ * `update`, no-resurrect), a lower `expiresAt` breaks monotonic expiry, and
+ * anything else breaks last-writer-wins.
+ */
+const blameWrite =
+  (kind: 'upsert' | 'update', target: string, before: PresenceRow | undefined): Blame =>
+  (id, _expected, observed) => {
+    if (id !== target) return STORE.ids;
+    if (before === undefined) return kind === 'upsert' ? STORE.getAfterUpsert : STORE.updateNoResurrect;
+    if (typeof observed?.expiresAt === 'number' && observed.expiresAt < before.expiresAt) return STORE.expiresMonotonic;
+    return STORE.lww;
+  };
+
+const rowText = (row: PresenceRow): string =>
+  `id=${row.id}, heartbeatAt=${row.heartbeatAt}, expiresAt=${row.expiresAt}, state=${show(row.state)}`;
+
+/** `upsert(row)` or `update(row)`: the last-writer-wins merge. */
+export class WriteCommand implements StoreCommand {
+  /**
+   * @param kind - which write
+   * @param row - the incoming row (never handed to the store itself: it gets a copy)
+   */
+  constructor(
+    readonly kind: 'upsert' | 'update',
+    readonly row: PresenceRow,
+  ) {}
+
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Writes, then checks the returned row, the stored rows and the copies. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const before = run.model.get(this.row.id);
+    const expected = this.kind === 'upsert' ? run.model.upsert(this.row) : run.model.update(this.row);
+    const input = structuredClone(this.row);
+    const returned = this.kind === 'upsert' ? await store.upsert(input) : await store.update(input);
+    const blame = blameWrite(this.kind, this.row.id, before);
+    if (!deepEqual(returned, expected)) {
+      run.flag(blame(this.row.id, expected, returned), `${this.kind} returned ${show(returned)}, expected ${show(expected)}`);
+    }
+    await run.settle(store, this.toString(), blame);
+    vandalize(input);
+    vandalize(returned);
+    await run.settle(store, `${this} then mutating the row passed in and the row returned`, copies, [this.row.id]);
+  }
+
+  /** The call, as a store author would write it. */
+  toString(): string {
+    return `${this.kind}(${rowText(this.row)})`;
+  }
+}
+
+/** `remove(id)`: removes exactly that id. */
+export class RemoveCommand implements StoreCommand {
+  /** @param id - the id removed */
+  constructor(readonly id: string) {}
+
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Removes, then checks the returned row and that nothing else moved. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const expected = run.model.remove(this.id);
+    const returned = await store.remove(this.id);
+    if (!deepEqual(returned, expected)) {
+      run.flag(STORE.removeExact, `remove returned ${show(returned)}, expected ${show(expected)}`);
+    }
+    await run.settle(store, this.toString(), blameAll(STORE.removeExact));
+  }
+
+  /** The call. */
+  toString(): string {
+    return `remove(id=${this.id})`;
+  }
+}
+
+/** `get(id)`: the stored row, a copy. */
+export class GetCommand implements StoreCommand {
+  /** @param id - the id read */
+  constructor(readonly id: string) {}
+
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Reads, checks, then mutates what it got. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const expected = run.model.get(this.id);
+    const returned = await store.get(this.id);
+    if (!deepEqual(returned, expected)) {
+      run.flag(STORE.getAfterUpsert, `get returned ${show(returned)}, expected ${show(expected)}`);
+    }
+    await run.settle(store, this.toString(), blameAll(STORE.getAfterUpsert));
+    vandalize(returned);
+    await run.settle(store, `${this} then mutating the row returned`, copies, [this.id]);
+  }
+
+  /** The call. */
+  toString(): string {
+    return `get(id=${this.id})`;
+  }
+}
+
+/** `channel(scope, channel, now)`: exactly the live rows of one scope and channel. */
+export class ChannelCommand implements StoreCommand {
+  /**
+   * @param scope - the scope asked about
+   * @param channel - the channel asked about
+   * @param now - the reader's clock
+   */
+  constructor(
+    readonly scope: string,
+    readonly channel: string,
+    readonly now: number,
+  ) {}
+
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Lists, compares with the model's filter, then mutates what it got. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const expected = run.model.channel(this.scope, this.channel, this.now);
+    const returned = await store.channel(this.scope, this.channel, this.now);
+    if (!Array.isArray(returned) || !sameRows(returned, expected)) {
+      run.flag(STORE.channel, `channel returned ${Array.isArray(returned) ? showRows(returned) : show(returned)}, expected ${showRows(expected)}`);
+    }
+    await run.settle(store, this.toString(), blameAll(STORE.channel));
+    vandalize(returned);
+    await run.settle(store, `${this} then mutating the rows returned`, copies);
+  }
+
+  /** The call. */
+  toString(): string {
+    return `channel(scope=${show(this.scope)}, channel=${show(this.channel)}, now=${this.now})`;
+  }
+}
+
+/** `rows()`: every stored row, expired or not. */
+export class RowsCommand implements StoreCommand {
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Lists, compares with the model, then mutates what it got. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const expected = run.model.rows();
+    const returned = await store.rows();
+    if (!Array.isArray(returned) || !sameRows(returned, expected)) {
+      run.flag(STORE.rows, `rows returned ${Array.isArray(returned) ? showRows(returned) : show(returned)}, expected ${showRows(expected)}`);
+    }
+    await run.settle(store, this.toString(), blameAll(STORE.rows));
+    vandalize(returned);
+    await run.settle(store, `${this} then mutating the rows returned`, copies);
+  }
+
+  /** The call. */
+  toString(): string {
+    return 'rows()';
+  }
+}
+
+/** `sweep(now, limit?)`: removes and returns exactly expired rows, at most `limit`; idempotent. */
+export class SweepCommand implements StoreCommand {
+  /**
+   * @param now - the sweeper's clock
+   * @param limit - the most rows to remove, or no bound
+   */
+  constructor(
+    readonly now: number,
+    readonly limit: number | undefined,
+  ) {}
+
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Sweeps, checks what came back and what is left, and (unbounded) that a second sweep finds nothing. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const expired = run.model.expired(this.now);
+    const returned = await store.sweep(this.now, this.limit);
+    this.judge(run, returned, expired.length);
+    await run.settle(store, this.toString(), blameAll(STORE.sweep));
+    if (this.limit !== undefined) return;
+    const again = await store.sweep(this.now);
+    if (!Array.isArray(again) || again.length > 0) {
+      run.flag(STORE.sweep, `a second sweep(now=${this.now}) returned ${show(again)}, expected [] (sweep is idempotent)`);
+    }
+    await run.settle(store, `${this} twice`, blameAll(STORE.sweep));
+  }
+
+  /** Checks the returned rows and removes the valid ones from the model. */
+  private judge(run: ModelRun, returned: PresenceRow[], expiredCount: number): void {
+    if (!Array.isArray(returned)) {
+      run.flag(STORE.sweep, `sweep returned ${show(returned)}, expected an array`);
+      return;
+    }
+    const wanted = this.limit === undefined ? expiredCount : Math.min(this.limit, expiredCount);
+    if (returned.length !== wanted) {
+      run.flag(STORE.sweep, `sweep returned ${returned.length} rows ${showRows(returned)}, expected ${wanted} of the ${expiredCount} with expiresAt <= ${this.now}`);
+    }
+    const seen = new Set<string>();
+    for (const row of returned) {
+      const stored = run.model.get(row?.id);
+      if (seen.has(row?.id) || stored === undefined || stored.expiresAt > this.now || !deepEqual(row, stored)) {
+        run.flag(STORE.sweep, `sweep returned ${show(row)}, which is not a distinct stored row with expiresAt <= ${this.now}`);
+      } else {
+        run.model.remove(row.id);
+      }
+      seen.add(row?.id);
+    }
+  }
+
+  /** The call. */
+  toString(): string {
+    return this.limit === undefined ? `sweep(now=${this.now})` : `sweep(now=${this.now}, limit=${this.limit})`;
+  }
+}
