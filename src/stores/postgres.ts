@@ -1,0 +1,164 @@
+/**
+ * A {@link PresenceStore} on PostgreSQL through a `pg` `Pool` (or anything
+ * with the same `query`). `pg` is an optional peer: this module only needs
+ * `query({ name, text, values })`.
+ *
+ * ## Table
+ *
+ * `createPostgresPresenceTable(pool, { table })` creates (idempotently):
+ *
+ * | column | type | |
+ * | --- | --- | --- |
+ * | `id` | `text` | primary key |
+ * | `scope`, `channel`, `actor_id`, `session_id` | `text` | identity |
+ * | `state` | `json` | kept byte for byte |
+ * | `expires_at`, `heartbeat_at` | `bigint` | epoch milliseconds |
+ *
+ * with indexes on `(scope, channel, expires_at)` for `channel()` and on
+ * `(expires_at)` for `sweep()`.
+ *
+ * Why `json` and not `jsonb`: `jsonb` rejects `\u0000` inside strings and
+ * reorders and deduplicates keys; state is never queried into, so storing the
+ * exact text costs nothing and round-trips exactly (key order included).
+ * Text columns cannot hold NUL or a lone UTF-16 surrogate: such a string is
+ * stored as U+0001 followed by its JSON literal (as is any string starting
+ * with U+0001, so the mapping stays injective); every other string is stored
+ * as is and stays readable in SQL. Times must be safe integers.
+ *
+ * ## Operations (each one statement, so each is atomic)
+ *
+ * - `upsert`: `INSERT ... ON CONFLICT (id) DO UPDATE` whose `SET` keeps the
+ *   stored fields with `CASE` when the incoming heartbeat is older, and takes
+ *   `GREATEST` of `expires_at` either way; `RETURNING` gives the stored row.
+ * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
+ * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE expires_at
+ *   <= now ORDER BY expires_at LIMIT n FOR UPDATE SKIP LOCKED) AND expires_at
+ *   <= now RETURNING`: concurrent sweepers lock disjoint rows, a row being
+ *   renewed is skipped, and expiry is re-checked on the latest row version.
+ * - `channel`: an index range on `(scope, channel, expires_at > now)`.
+ * - `rows()`: a full scan.
+ *
+ * Statements are named, so each connection prepares them once.
+ *
+ * @module
+ */
+import { PresenceConfigError, PresenceError } from '../errors.js';
+import type { PresenceRow } from '../row.js';
+import type { PresenceStore } from '../store.js';
+import { createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
+import { guarded, resolveTimeoutMs } from './unavailable.js';
+
+/**
+ * The one method the store calls; a `pg` `Pool` (recommended) or `Client` fits.
+ * Give the pool `connectionTimeoutMillis` and `query_timeout` so a dead server
+ * frees its connections; the store also bounds every call by `timeoutMs`.
+ */
+export interface PostgresQueryable {
+  /** Runs one statement; named statements are prepared once per connection. */
+  query(config: { name?: string; text: string; values?: (string | null)[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** A pool that reports broken idle connections through an `error` event, like `pg.Pool`. */
+interface ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  listenerCount(event: 'error'): number;
+}
+
+/** What `createPostgresPresenceStore` accepts. */
+export interface PostgresPresenceStoreOptions {
+  /** A `pg` `Pool` (or compatible). */
+  pool: PostgresQueryable;
+  /** Table name, `name` or `schema.name` (plain identifiers). Default `presence`. */
+  table?: string;
+  /** Bound on one store call in milliseconds; past it the call rejects with `STORE_UNAVAILABLE`. Default 5 000. */
+  timeoutMs?: number;
+}
+
+/** What `createPostgresPresenceTable` accepts. */
+export interface PostgresPresenceTableOptions {
+  /** Table name, as given to the store. Default `presence`. */
+  table?: string;
+}
+
+const checkPool = (pool: unknown, where: string): PostgresQueryable => {
+  if (typeof (pool as Partial<PostgresQueryable> | undefined)?.query !== 'function') {
+    throw new PresenceConfigError('INVALID_STORE', `${where}: pool must be a pg Pool or Client (an object with query)`);
+  }
+  return pool as PostgresQueryable;
+};
+
+/**
+ * Keeps an idle connection's failure from crashing the process: `pg.Pool`
+ * emits `error` for it, and an `error` event nobody listens to throws. The
+ * next query reports the outage as `STORE_UNAVAILABLE` instead.
+ */
+const absorbIdleErrors = (pool: PostgresQueryable): void => {
+  const emitter = pool as unknown as Partial<ErrorEmitter>;
+  if (typeof emitter.on !== 'function' || typeof emitter.listenerCount !== 'function') return;
+  if (emitter.listenerCount('error') === 0) emitter.on('error', () => undefined);
+};
+
+/**
+ * Creates the presence table and its indexes if they do not exist. Safe to
+ * call from several processes at once.
+ *
+ * @param pool - a `pg` `Pool` or compatible
+ * @param options - the table name
+ * @throws PresenceConfigError `INVALID_OPTION` for a bad table name
+ * @throws PresenceError `STORE_UNAVAILABLE` when the statement fails
+ */
+export const createPostgresPresenceTable = async (pool: PostgresQueryable, options: PostgresPresenceTableOptions = {}): Promise<void> => {
+  const queryable = checkPool(pool, 'createPostgresPresenceTable');
+  const { quoted, bare } = quoteTable(options.table ?? 'presence');
+  // No values and no name: the simple protocol, which runs the batch as one transaction.
+  await guarded('postgres', 'createPostgresPresenceTable', 30_000, () => queryable.query({ text: createTableSql(quoted, bare) }));
+};
+
+/**
+ * Creates a presence store on a PostgreSQL table made by
+ * {@link createPostgresPresenceTable}. See the module documentation for the
+ * table and what each operation does.
+ *
+ * @param options - the pool, table name and timeout
+ * @returns the store
+ * @throws PresenceConfigError `INVALID_STORE` without a usable pool, `INVALID_OPTION` for a bad table name or timeout
+ */
+export const createPostgresPresenceStore = (options: PostgresPresenceStoreOptions): PresenceStore => {
+  const pool = checkPool(options?.pool, 'createPostgresPresenceStore');
+  const sql = statements(quoteTable(options.table ?? 'presence').quoted);
+  const timeoutMs = resolveTimeoutMs(options.timeoutMs);
+  absorbIdleErrors(pool);
+
+  const query = (operation: string, statement: Statement, values: () => (string | null)[]): Promise<PresenceRow[]> =>
+    guarded('postgres', operation, timeoutMs, async () => {
+      const result = await pool.query({ name: statement.name, text: statement.text, values: values() });
+      return result.rows.map(decodeRow);
+    });
+
+  const first = (rows: PresenceRow[]): PresenceRow | undefined => rows[0];
+
+  return {
+    get: async (id) => first(await query('get', sql.get, () => [encodeText(id)])),
+    upsert: async (row) => {
+      const stored = first(await query('upsert', sql.upsert, () => rowParams(row)));
+      if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: upsert returned no row');
+      return stored;
+    },
+    update: async (row) => first(await query('update', sql.update, () => rowParams(row))),
+    remove: async (id) => first(await query('remove', sql.remove, () => [encodeText(id)])),
+    channel: (scope, channel, now) =>
+      query('channel', sql.channel, () => [encodeText(scope), encodeText(channel), timeParam('now', now)]),
+    sweep: async (now, limit) => {
+      const rows = await query('sweep', sql.sweep, () => {
+        if (limit !== undefined && !(limit >= 0)) {
+          throw new PresenceError('INVALID_ARGS', `postgres store: sweep limit must be a number >= 0, got ${String(limit)}`);
+        }
+        // `LIMIT NULL` is no limit.
+        const bound = limit === undefined || limit === Infinity ? null : String(Math.floor(limit));
+        return [timeParam('now', now), bound];
+      });
+      return rows.sort((left, right) => left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+    },
+    rows: () => query('rows', sql.rows, () => []),
+  };
+};

@@ -1,0 +1,223 @@
+/**
+ * The SQL of the PostgreSQL store, built once per table name, and the codec
+ * between rows and columns. Pure functions, no I/O.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { PresenceConfigError, PresenceError } from '../../errors.js';
+import type { PresenceRow, PresenceState } from '../../row.js';
+
+/** A named statement: `pg` prepares it once per connection. */
+export interface Statement {
+  /** Prepared statement name, unique per text. */
+  readonly name: string;
+  /** SQL text. */
+  readonly text: string;
+}
+
+const PART = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+/**
+ * Validates and quotes a table name: `table` or `schema.table`, each part a
+ * plain identifier of at most 48 characters (so derived index names stay
+ * under PostgreSQL's 63).
+ *
+ * @param table - the name as configured
+ * @returns the quoted name and the bare table part
+ * @throws PresenceConfigError `INVALID_OPTION` for anything else
+ */
+export const quoteTable = (table: unknown): { quoted: string; bare: string } => {
+  const parts = typeof table === 'string' ? table.split('.') : [];
+  if (parts.length < 1 || parts.length > 2 || !parts.every((part) => PART.test(part))) {
+    throw new PresenceConfigError(
+      'INVALID_OPTION',
+      `postgres store: table must be "name" or "schema.name", each a letter or _ followed by up to 47 letters, digits or _; got ${JSON.stringify(table)}`,
+    );
+  }
+  return { quoted: parts.map((part) => `"${part}"`).join('.'), bare: parts[parts.length - 1]! };
+};
+
+const statement = (text: string): Statement => ({
+  name: `presence_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+  text,
+});
+
+/** Columns every statement returns; state as text so no global `pg` type parser can change it. */
+const RETURNING = 'id, scope, channel, actor_id, session_id, state::text AS state, expires_at::text AS expires_at, heartbeat_at::text AS heartbeat_at';
+
+/** Every statement of one table. */
+export interface Statements {
+  readonly get: Statement;
+  readonly upsert: Statement;
+  readonly update: Statement;
+  readonly remove: Statement;
+  readonly channel: Statement;
+  readonly sweep: Statement;
+  readonly rows: Statement;
+}
+
+/**
+ * The statements of a table. Upsert is one `INSERT ... ON CONFLICT DO UPDATE`
+ * that always updates: `CASE` keeps the stored fields when the incoming
+ * heartbeat is older (last writer wins) while `GREATEST` still raises
+ * `expires_at`, so both rules hold in one atomic statement that returns the
+ * stored row. Sweep locks its victims with `FOR UPDATE SKIP LOCKED` (a
+ * concurrent sweeper takes other rows; a row being renewed is skipped) and
+ * re-checks expiry on the row it deletes.
+ *
+ * @param table - the quoted table name
+ * @returns the statements
+ */
+export const statements = (table: string): Statements => {
+  const lww = (incoming: string, column: string) => `CASE WHEN ${incoming}heartbeat_at >= p.heartbeat_at THEN ${incoming}${column} ELSE p.${column} END`;
+  return {
+    get: statement(`SELECT ${RETURNING} FROM ${table} WHERE id = $1`),
+    upsert: statement(
+      `INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
+VALUES ($1, $2, $3, $4, $5, $6::json, $7::bigint, $8::bigint)
+ON CONFLICT (id) DO UPDATE SET
+  scope = ${lww('EXCLUDED.', 'scope')}, channel = ${lww('EXCLUDED.', 'channel')},
+  actor_id = ${lww('EXCLUDED.', 'actor_id')}, session_id = ${lww('EXCLUDED.', 'session_id')},
+  state = ${lww('EXCLUDED.', 'state')},
+  heartbeat_at = GREATEST(p.heartbeat_at, EXCLUDED.heartbeat_at),
+  expires_at = GREATEST(p.expires_at, EXCLUDED.expires_at)
+RETURNING ${RETURNING}`,
+    ),
+    update: statement(
+      `UPDATE ${table} AS p SET
+  scope = CASE WHEN $8::bigint >= p.heartbeat_at THEN $2 ELSE p.scope END,
+  channel = CASE WHEN $8::bigint >= p.heartbeat_at THEN $3 ELSE p.channel END,
+  actor_id = CASE WHEN $8::bigint >= p.heartbeat_at THEN $4 ELSE p.actor_id END,
+  session_id = CASE WHEN $8::bigint >= p.heartbeat_at THEN $5 ELSE p.session_id END,
+  state = CASE WHEN $8::bigint >= p.heartbeat_at THEN $6::json ELSE p.state END,
+  heartbeat_at = GREATEST(p.heartbeat_at, $8::bigint),
+  expires_at = GREATEST(p.expires_at, $7::bigint)
+WHERE p.id = $1
+RETURNING ${RETURNING}`,
+    ),
+    remove: statement(`DELETE FROM ${table} WHERE id = $1 RETURNING ${RETURNING}`),
+    channel: statement(`SELECT ${RETURNING} FROM ${table} WHERE scope = $1 AND channel = $2 AND expires_at > $3::bigint`),
+    sweep: statement(
+      `DELETE FROM ${table} AS p WHERE p.id IN (
+  SELECT id FROM ${table} WHERE expires_at <= $1::bigint ORDER BY expires_at LIMIT $2::bigint FOR UPDATE SKIP LOCKED
+) AND p.expires_at <= $1::bigint
+RETURNING ${RETURNING}`,
+    ),
+    rows: statement(`SELECT ${RETURNING} FROM ${table}`),
+  };
+};
+
+/**
+ * The DDL of a table and its two indexes, idempotent, serialised by an
+ * advisory lock so concurrent first starts do not race on the catalog. One
+ * simple-protocol query, hence one transaction.
+ *
+ * @param table - the quoted table name
+ * @param bare - the unquoted table part, for index names
+ * @returns the SQL
+ */
+export const createTableSql = (table: string, bare: string): string => `SELECT pg_advisory_xact_lock(hashtext(${`'presence-ddl:${table.replaceAll("'", "''")}'`}));
+CREATE TABLE IF NOT EXISTS ${table} (
+  id text PRIMARY KEY,
+  scope text NOT NULL,
+  channel text NOT NULL,
+  actor_id text NOT NULL,
+  session_id text NOT NULL,
+  state json NOT NULL,
+  expires_at bigint NOT NULL,
+  heartbeat_at bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "${bare}_channel_idx" ON ${table} (scope, channel, expires_at);
+CREATE INDEX IF NOT EXISTS "${bare}_expires_idx" ON ${table} (expires_at);`;
+
+/** A surrogate half without its partner: not representable in UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Prefix of a text column value that holds an escaped string. */
+const ESCAPED = '\u0001';
+
+/**
+ * A string as a `text` column can hold it. PostgreSQL text cannot contain
+ * NUL or a lone surrogate, so such a string (and, to stay injective, any
+ * string starting with U+0001) is stored as U+0001 followed by its JSON
+ * literal; every other string is stored as is.
+ *
+ * @param value - any string
+ * @returns the column value
+ */
+export const encodeText = (value: string): string =>
+  value.startsWith(ESCAPED) || value.includes('\u0000') || LONE_SURROGATE.test(value) ? ESCAPED + JSON.stringify(value) : value;
+
+/**
+ * Inverse of {@link encodeText}.
+ *
+ * @param value - a column value
+ * @returns the original string
+ */
+export const decodeText = (value: string): string => (value.startsWith(ESCAPED) ? (JSON.parse(value.slice(1)) as string) : value);
+
+/**
+ * Validates an epoch-millisecond argument (`now`, a time field).
+ *
+ * @param field - its name, for the error
+ * @param value - the value
+ * @returns its decimal text
+ * @throws PresenceError `INVALID_ARGS` unless it is a safe integer
+ */
+export const timeParam = (field: string, value: number): string => {
+  if (!Number.isSafeInteger(value)) {
+    throw new PresenceError('INVALID_ARGS', `postgres store: ${field} must be an integer number of epoch milliseconds, got ${String(value)}`);
+  }
+  return String(value);
+};
+
+/**
+ * The eight parameters of upsert and update, in column order.
+ *
+ * @param row - the incoming row
+ * @returns the parameter values
+ */
+export const rowParams = (row: PresenceRow): string[] => [
+  encodeText(row.id),
+  encodeText(row.scope),
+  encodeText(row.channel),
+  encodeText(row.actorId),
+  encodeText(row.sessionId),
+  // `json`, not `jsonb`: kept byte for byte (key order, `\u0000` escapes) and never queried into.
+  JSON.stringify(row.state),
+  timeParam('expiresAt', row.expiresAt),
+  timeParam('heartbeatAt', row.heartbeatAt),
+];
+
+/** A result row as the statements return it. */
+interface Columns {
+  id: string;
+  scope: string;
+  channel: string;
+  actor_id: string;
+  session_id: string;
+  state: string;
+  expires_at: string;
+  heartbeat_at: string;
+}
+
+/**
+ * Rebuilds a row from a result row.
+ *
+ * @param columns - one row of a statement's result
+ * @returns the presence row
+ */
+export const decodeRow = (columns: unknown): PresenceRow => {
+  const row = columns as Columns;
+  return {
+    id: decodeText(row.id),
+    scope: decodeText(row.scope),
+    channel: decodeText(row.channel),
+    actorId: decodeText(row.actor_id),
+    sessionId: decodeText(row.session_id),
+    state: JSON.parse(row.state) as PresenceState,
+    expiresAt: Number(row.expires_at),
+    heartbeatAt: Number(row.heartbeat_at),
+  };
+};

@@ -1,0 +1,105 @@
+/**
+ * Starts and stops a throwaway PostgreSQL on loopback for the tests (under
+ * the `postgres` user when run as root: PostgreSQL refuses root), or points
+ * at `PRESENCE_PG_URL`.
+ *
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { findBinary, freePort, postgresBinDirs, requireBinary, runCommand, startProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './process.js';
+
+const binDirs = [...(process.env.PRESENCE_PG_BIN ? [process.env.PRESENCE_PG_BIN] : []), ...postgresBinDirs()];
+/** The `postgres` server binary, or `undefined`. */
+export const postgresBinary = findBinary('postgres', binDirs);
+/** `initdb`, or `undefined`. */
+export const initdbBinary = findBinary('initdb', binDirs);
+
+/** Why the PostgreSQL suites must skip (locally), or `undefined` when they can run; throws under CI. */
+export const postgresSkipReason = (): string | undefined =>
+  process.env.PRESENCE_PG_URL !== undefined ? undefined : requireBinary(postgresBinary && initdbBinary, 'postgresql', 'apt-get install -y postgresql');
+
+/** Pool options for fail-fast behaviour during outages (what the docs recommend). */
+export const failFastPoolOptions: pg.PoolConfig = { connectionTimeoutMillis: 2_000, query_timeout: 5_000, max: 10 };
+
+/** One server we own. */
+export interface PostgresServer {
+  /** Its port on 127.0.0.1. */
+  readonly port: number;
+  /** `postgres://postgres@127.0.0.1:port/postgres`. */
+  readonly url: string;
+  /** Stops it (fast shutdown); data is kept for `restart`. */
+  stop(): Promise<void>;
+  /** Kills it at once (SIGKILL on the postmaster), as a crash. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its data. */
+  dispose(): Promise<void>;
+}
+
+/** The uid and gid to run PostgreSQL as: `postgres` when we are root, else ourselves. */
+const identity = (): { uid?: number; gid?: number } => {
+  if (process.getuid?.() !== 0) return {};
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  return { uid, gid };
+};
+
+const ready = async (url: string): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/**
+ * Starts PostgreSQL on a free loopback port with a fresh data directory
+ * (`fsync` off unless `durable`: the data is thrown away).
+ */
+export const startPostgres = async (options: { durable?: boolean } = {}): Promise<PostgresServer> => {
+  const port = await freePort();
+  const dir = tempDir('pg');
+  const owner = identity();
+  if (owner.uid !== undefined) chownSync(dir, owner.uid, owner.gid!);
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', HOME: dir };
+  await runCommand(initdbBinary!, ['-D', `${dir}/data`, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync'], { ...owner, env, cwd: dir }, 60_000);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const settings = options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+  let server: ServerProcess | undefined;
+  const launch = async () => {
+    server = startProcess(postgresBinary!, ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...settings], { ...owner, env, cwd: dir });
+    try {
+      await waitFor(`postgres on ${port}`, () => ready(url), 20_000);
+    } catch (error) {
+      await stopProcess(server, 'SIGQUIT');
+      throw new Error(`${(error as Error).message}\n${server.output()}`);
+    }
+  };
+  const stop = async (signal: NodeJS.Signals) => {
+    if (server !== undefined) await stopProcess(server, signal);
+    server = undefined;
+  };
+  await launch();
+  return {
+    port,
+    url,
+    // SIGINT is PostgreSQL's fast shutdown: sessions are cut, data is kept.
+    stop: () => stop('SIGINT'),
+    kill: () => stop('SIGKILL'),
+    restart: async () => {
+      await stop('SIGINT');
+      await launch();
+    },
+    dispose: async () => {
+      await stop('SIGINT');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
