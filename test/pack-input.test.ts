@@ -1,0 +1,142 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { createPresenceHarness } from '../spec/harness.js';
+import { createPresencePack, PresenceConfigError, PresenceError, type PresencePackConfig } from '../src/index.js';
+
+const alice = { userId: 'alice' };
+const kinds = ['heartbeat', 'leave', 'cursor', 'typing'] as const;
+
+// Mostly well-formed args with one field perturbed, plus anything at all.
+const field = fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 300 }), fc.object());
+const args = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.record(
+    {
+      channel: fc.oneof(fc.constantFrom('doc', 'x'.repeat(257), ''), field),
+      session: fc.oneof(fc.constantFrom('tab', 's'.repeat(257)), field),
+      state: fc.oneof(fc.constant({ big: 'y'.repeat(9000) }), fc.constant([1]), field),
+      cursor: field,
+      typing: fc.oneof(fc.boolean(), field),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+describe('bad input', () => {
+  test.prop([fc.array(fc.tuple(fc.constantFrom(...kinds), args), { minLength: 1, maxLength: 12 })])(
+    'every mutation either succeeds per the spec or rejects with a PresenceError and leaves the store unchanged',
+    async (calls) => {
+      const h = createPresenceHarness();
+      await h.as(alice).heartbeat('doc', { state: { seed: true } });
+      for (const [kind, input] of calls) {
+        const before = await h.store.rows();
+        const name = h.names[kind];
+        try {
+          const result = await h.engine.runMutation(name, input, alice);
+          const after = await h.store.rows();
+          if (kind === 'leave') expect(after.length).toBe(before.length - (result as { removed: number }).removed);
+          else expect(after).toContainEqual(result);
+        } catch (error) {
+          expect(error).toBeInstanceOf(PresenceError);
+          expect((error as PresenceError).message.length).toBeGreaterThan(20);
+          expect(await h.store.rows()).toEqual(before);
+        }
+      }
+    },
+  );
+
+  it.each([
+    ['heartbeat', { channel: 5 }, 'INVALID_CHANNEL'],
+    ['heartbeat', null, 'INVALID_ARGS'],
+    ['heartbeat', [], 'INVALID_ARGS'],
+    ['heartbeat', { channel: '' }, 'INVALID_CHANNEL'],
+    ['heartbeat', { channel: 'c'.repeat(257) }, 'INVALID_CHANNEL'],
+    ['heartbeat', { channel: 'doc', session: 7 }, 'INVALID_SESSION'],
+    ['heartbeat', { channel: 'doc', session: 's'.repeat(257) }, 'INVALID_SESSION'],
+    ['heartbeat', { channel: 'doc', state: 'hi' }, 'INVALID_STATE'],
+    ['heartbeat', { channel: 'doc', state: { n: Number.NaN } }, 'INVALID_STATE'],
+    ['heartbeat', { channel: 'doc', state: { d: new Date(0) } }, 'INVALID_STATE'],
+    ['heartbeat', { channel: 'doc', state: { f: () => 1 } }, 'INVALID_STATE'],
+    ['heartbeat', { channel: 'doc', state: { big: 'é'.repeat(4097) } }, 'STATE_TOO_LARGE'],
+    ['cursor', { channel: 'doc' }, 'INVALID_ARGS'],
+    ['cursor', { channel: 'doc', cursor: 10n }, 'INVALID_ARGS'],
+    ['typing', { channel: 'doc', typing: 'yes' }, 'INVALID_ARGS'],
+    ['leave', { channel: ['doc'] }, 'INVALID_CHANNEL'],
+  ] as const)('%s(%o) rejects with %s', async (kind, input, code) => {
+    const h = createPresenceHarness();
+    await expect(h.engine.runMutation(h.names[kind], input, alice)).rejects.toMatchObject({ code });
+    expect(await h.store.rows()).toEqual([]);
+  });
+
+  it('a cyclic state is refused, not a stack overflow', async () => {
+    const h = createPresenceHarness();
+    const state: Record<string, unknown> = {};
+    state['self'] = state;
+    await expect(h.engine.runMutation(h.names.heartbeat, { channel: 'doc', state }, alice)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('multi-byte characters count as their UTF-8 bytes against the state limit', async () => {
+    const h = createPresenceHarness({ config: { limits: { maxStateBytes: 20 } } });
+    // {"e":"😀😀😀"} is 8 + 12 = 20 bytes; one more emoji is 24.
+    await expect(h.as(alice).heartbeat('doc', { state: { e: '😀😀😀' } })).resolves.toMatchObject({ state: { e: '😀😀😀' } });
+    await expect(h.as(alice).heartbeat('doc', { state: { e: '😀😀😀😀' } })).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+  });
+
+  it('a scope function that returns nothing rejects with INVALID_SCOPE, on writes and subscriptions', async () => {
+    const h = createPresenceHarness({ config: { scope: (ctx) => ctx['tenant'] } });
+    await expect(h.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'INVALID_SCOPE' });
+    await expect(h.members(alice, 'doc')).rejects.toMatchObject({ code: 'INVALID_SCOPE' });
+    await expect(h.as({ userId: 7, tenant: 42 }).heartbeat('doc')).resolves.toMatchObject({ actorId: '7', scope: '42' });
+  });
+
+  it('subscription params are validated', async () => {
+    const h = createPresenceHarness();
+    await expect(h.engine.subscribe({ collection: h.names.collection, params: {}, ctx: alice, onDiff: () => {} })).rejects.toMatchObject({
+      code: 'INVALID_CHANNEL',
+    });
+    await expect(h.engine.hydrate(h.names.collection, undefined, alice)).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+  });
+});
+
+describe('bad config', () => {
+  it.each<[string, PresencePackConfig, string]>([
+    ['an empty prefix', { prefix: '' }, 'INVALID_PREFIX'],
+    ['a prefix with ":"', { prefix: 'a:b' }, 'INVALID_PREFIX'],
+    ['a prefix with a space', { prefix: 'my app' }, 'INVALID_PREFIX'],
+    ['a zero TTL', { heartbeatTtlSec: 0 }, 'INVALID_TTL'],
+    ['a negative TTL', { heartbeatTtlSec: -5 }, 'INVALID_TTL'],
+    ['an infinite TTL', { heartbeatTtlSec: Infinity }, 'INVALID_TTL'],
+    ['a NaN typing TTL', { typingTtlSec: Number.NaN }, 'INVALID_TTL'],
+    ['an unparsable cron', { cleanupCron: 'every 15 seconds' }, 'INVALID_CRON'],
+    ['an out-of-range cron', { cleanupCron: '*/15 * * * 13 *' }, 'INVALID_CRON'],
+    ['a fractional limit', { limits: { maxStateBytes: 1.5 } }, 'INVALID_LIMIT'],
+    ['a zero batch', { cleanupBatchSize: 0 }, 'INVALID_LIMIT'],
+    ['a non-function actor reader', { getActorId: 'userId' as never }, 'INVALID_OPTION'],
+    ['a store missing methods', { store: { get: () => undefined } as never }, 'INVALID_STORE'],
+    ['a store that is not an object', { store: 'redis' as never }, 'INVALID_STORE'],
+  ])('%s throws PresenceConfigError %s', (_name, config, code) => {
+    let thrown: unknown;
+    try {
+      createPresencePack(config);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(PresenceConfigError);
+    expect(thrown).toMatchObject({ code });
+  });
+
+  it('a valid config keeps the 0.3 defaults', () => {
+    const pack = createPresencePack({ prefix: 'docs_' });
+    expect(pack.names).toEqual({
+      table: 'docs_presence',
+      collection: 'docs_presence',
+      heartbeat: 'docs_presence:heartbeat',
+      leave: 'docs_presence:leave',
+      cursor: 'docs_presence:cursor',
+      typing: 'docs_presence:typing',
+      cleanup: 'docs_presence:cleanup',
+    });
+    expect(pack.schedules?.[0]?.pattern).toBe('*/15 * * * * *');
+    expect(pack.ownsTables).toEqual(['docs_presence']);
+  });
+});
