@@ -25,6 +25,7 @@ export class PresenceError extends Error {
   readonly code: PresenceErrorCode;
 
   /**
+   * Creates the error.
    * @param code - stable reason
    * @param message - what went wrong and what to fix
    * @param options - the underlying cause, if any
@@ -51,6 +52,7 @@ export class PresenceConfigError extends Error {
   readonly code: PresenceConfigErrorCode;
 
   /**
+   * Creates the error.
    * @param code - stable reason
    * @param message - which key is wrong and what it accepts
    */

@@ -18,7 +18,10 @@ import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
 
 /** A row as the 0.3 pack stored it: `sessionId` may be missing. */
-export type LegacyPresenceRow = Omit<PresenceRow, 'sessionId'> & { sessionId?: string };
+export type LegacyPresenceRow = Omit<PresenceRow, 'sessionId'> & {
+  /** Missing on rows written by 0.3; read as `''`. */
+  sessionId?: string;
+};
 
 /** The 0.3 store shape: `{ reader: { all }, writer: { insert, update, delete }, expired }`. */
 export interface LegacyPresenceStore {
