@@ -112,12 +112,12 @@ export const runCertification = async <Subject>(
       id: invariant.id,
       level: invariant.level,
       title: invariant.title,
-      status: outcome.failed ? 'failed' : 'passed',
+      status: outcome.failed || outcome.runs === 0 ? 'failed' : 'passed',
       runs: outcome.runs,
       seed,
       ...(outcome.counterexample === undefined ? {} : { counterexample: outcome.counterexample }),
       ...(outcome.path === undefined ? {} : { path: outcome.path }),
-      ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      ...(outcome.error === undefined ? (outcome.runs === 0 ? { error: 'no run executed, so nothing was proven' } : {}) : { error: outcome.error }),
       durationMs: Math.round(performance.now() - checkStarted),
     };
     results.push(result);

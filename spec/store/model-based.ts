@@ -50,7 +50,7 @@ export const modelBasedCheck = (invariant: Invariant, universe: Universe = basic
   invariant,
   run: (subject, settings) =>
     runProperty(
-      fc.asyncProperty(fc.commands(storeCommands(universe), { maxCommands: MAX_COMMANDS }), (commands) =>
+      fc.asyncProperty(fc.commands(storeCommands(universe), { maxCommands: MAX_COMMANDS, size: 'max' }), (commands) =>
         withStore(subject, async (store) => {
           const run = new ModelRun(invariant.id, universe.ids);
           // A fresh store should be empty (STORE-INSTANCES judges that); here the model starts from what it holds.

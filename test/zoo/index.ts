@@ -1,0 +1,46 @@
+/** Every zoo specimen: broken stores the kit must reject, each by a named invariant. */
+import { channelLeaksScope } from './channel-leaks-scope.js';
+import { channelReturnsExpired } from './channel-returns-expired.js';
+import { dropsEmptySession } from './drops-empty-session.js';
+import { ignoresLww } from './ignores-lww.js';
+import { latin1State } from './latin1-state.js';
+import { leaksInternalObjects } from './leaks-internal-objects.js';
+import { lossyKey } from './lossy-key.js';
+import { removeNeighbour } from './remove-neighbour.js';
+import { rowsHidesExpired } from './rows-hides-expired.js';
+import { shallowCopy } from './shallow-copy.js';
+import { sharedMap } from './shared-map.js';
+import { shrinkingExpiry } from './shrinking-expiry.js';
+import type { ZooSpecimen } from './specimen.js';
+import { sweepForgetsDelete } from './sweep-forgets-delete.js';
+import { sweepIgnoresLimit } from './sweep-ignores-limit.js';
+import { sweepStaleList } from './sweep-stale-list.js';
+import { sweepStrict } from './sweep-strict.js';
+import { truncatesLongStrings } from './truncates-long-strings.js';
+import { updateInserts } from './update-inserts.js';
+import { updateRemoveRace } from './update-remove-race.js';
+import { upsertRace } from './upsert-race.js';
+
+/** The zoo, one realistic bug per specimen. */
+export const zoo: readonly ZooSpecimen[] = [
+  ignoresLww,
+  shrinkingExpiry,
+  updateInserts,
+  channelLeaksScope,
+  channelReturnsExpired,
+  sweepStrict,
+  sweepIgnoresLimit,
+  sweepForgetsDelete,
+  sweepStaleList,
+  removeNeighbour,
+  sharedMap,
+  leaksInternalObjects,
+  shallowCopy,
+  lossyKey,
+  updateRemoveRace,
+  upsertRace,
+  latin1State,
+  truncatesLongStrings,
+  rowsHidesExpired,
+  dropsEmptySession,
+];
