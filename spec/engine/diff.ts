@@ -6,6 +6,7 @@
  * @module
  */
 import type { RowKey } from '../../src/contract.js';
+import type { CollectionDiff } from './types.js';
 
 type Entry = { kind: 'added' | 'changed' | 'removed'; row: unknown };
 
@@ -46,10 +47,14 @@ export class DiffAccumulator {
     else this.entries.set(key, { kind: 'removed', row });
   }
 
-  /** @returns the netted rows by kind, or `undefined` when nothing changed */
-  result(): { added: unknown[]; changed: unknown[]; removed: unknown[] } | undefined {
+  /**
+   * The batch's net effect, in first-touch key order.
+   *
+   * @returns the netted rows by kind, or `undefined` when nothing changed
+   */
+  result(): Omit<CollectionDiff, 'version'> | undefined {
     if (this.entries.size === 0) return undefined;
-    const diff = { added: [] as unknown[], changed: [] as unknown[], removed: [] as unknown[] };
+    const diff: Omit<CollectionDiff, 'version'> = { added: [], changed: [], removed: [] };
     for (const { kind, row } of this.entries.values()) diff[kind].push(row);
     return diff;
   }

@@ -10,7 +10,11 @@ export class UnauthorizedError extends Error {
   /** What was refused, e.g. `run mutation "x"` or `insert on table "t"`. */
   readonly action: string;
 
-  /** @param action - what was refused; the message is `Not authorized: <action>` */
+  /**
+   * Builds the `Not authorized: <action>` error.
+   *
+   * @param action - what was refused
+   */
   constructor(action: string) {
     super(`Not authorized: ${action}`);
     this.name = 'UnauthorizedError';
@@ -26,6 +30,8 @@ export class SchemaError extends Error {
   readonly field: string;
 
   /**
+   * Builds the `Schema violation on "<table>": invalid field "<field>"` error.
+   *
    * @param table - the table written to
    * @param field - the rejected field
    */
@@ -47,6 +53,8 @@ export class PackTableConflictError extends Error {
   readonly newPack: string;
 
   /**
+   * Builds an error naming both packs and suggesting a table prefix.
+   *
    * @param table - the contested table
    * @param existingPack - its current owner
    * @param newPack - the pack being registered
@@ -71,6 +79,8 @@ export class PackMissingDependencyError extends Error {
   readonly missingTable: string;
 
   /**
+   * Builds an error naming the pack and the table it lacks a reader for.
+   *
    * @param pack - the pack being registered
    * @param missingTable - the table nobody registered a reader for
    */
@@ -95,6 +105,8 @@ export class RetriesExhaustedError extends Error {
   override readonly cause: unknown;
 
   /**
+   * Wraps the last attempt's error, keeping it as `cause`.
+   *
    * @param attempts - attempts that ran
    * @param elapsedMs - time spent, on the engine's clock
    * @param cause - the last attempt's error

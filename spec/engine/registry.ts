@@ -38,7 +38,11 @@ export interface Registry {
   readonly packs: RegisteredPack[];
 }
 
-/** @returns an empty registry */
+/**
+ * Creates the empty registries of a new engine.
+ *
+ * @returns an empty registry
+ */
 export function createRegistry(): Registry {
   return {
     schemas: new Map(),

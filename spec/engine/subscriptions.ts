@@ -52,6 +52,8 @@ function defaultKey(row: unknown): RowKey {
 }
 
 /**
+ * Creates the live subscription set of a new engine.
+ *
  * @param registry - the registries the hub reads collections, schemas and rules from
  * @returns a hub with an empty live set at version 0
  */
