@@ -20,17 +20,17 @@ export const runProperty = async <Ts extends [unknown, ...unknown[]]>(
     numRuns: settings.numRuns,
     ...(settings.path === undefined ? {} : { path: settings.path }),
   });
+  if (details.numRuns === 0) {
+    return { failed: true, runs: 0, error: 'the property executed zero runs (every input was skipped), so it proves nothing' };
+  }
   if (details.failed) {
     return {
       failed: true,
       runs: details.numRuns,
       ...(details.counterexample === null ? {} : { counterexample: details.counterexample.map((value) => fc.stringify(value)).join(', ') }),
       ...(details.counterexamplePath === null ? {} : { path: details.counterexamplePath }),
-      error: describeError(details.errorInstance),
+      error: details.errorInstance === null ? 'the property failed without an error' : describeError(details.errorInstance),
     };
-  }
-  if (details.numRuns === 0) {
-    return { failed: true, runs: 0, error: 'the property executed zero runs, so it proves nothing' };
   }
   return { failed: false, runs: details.numRuns };
 };
