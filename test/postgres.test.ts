@@ -1,0 +1,136 @@
+/**
+ * The PostgreSQL store against a real server: the whole spec kit, hostile
+ * input, concurrent sweepers, the table DDL, and option validation.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PresenceConfigError } from '../src/errors.js';
+import type { PresenceStore } from '../src/store.js';
+import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
+import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
+import { postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
+import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
+
+const skip = postgresSkipReason();
+let tables = 0;
+const freshTable = () => `presence_t${process.pid}_${(tables += 1)}`;
+
+describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `postgres store (SKIPPED: ${skip})`, () => {
+  let server: PostgresServer | undefined;
+  let pool: pg.Pool;
+  const tableOf = new WeakMap<PresenceStore, string>();
+
+  const create = async (): Promise<PresenceStore> => {
+    const table = freshTable();
+    await createPostgresPresenceTable(pool, { table });
+    const store = createPostgresPresenceStore({ pool, table });
+    tableOf.set(store, table);
+    return store;
+  };
+  const destroy = async (store: PresenceStore) => {
+    await pool.query(`DROP TABLE IF EXISTS "${tableOf.get(store)}"`);
+  };
+
+  beforeAll(async () => {
+    const url = process.env.PRESENCE_PG_URL ?? (server = await startPostgres()).url;
+    pool = new pg.Pool({ connectionString: url, max: 20 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await server?.dispose();
+  });
+
+  describe('spec kit', () => certifyEachInvariant(() => ({ create, destroy })));
+
+  test('round-trips hostile ids (NUL, lone surrogates, U+0001), channels and an 8 KiB state exactly, key order included', async () => {
+    const store = await create();
+    await expectExactRoundTrips(store);
+    await destroy(store);
+  });
+
+  test('concurrent sweepers on several pools each take disjoint rows, never a renewed one', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(pool, { table });
+    const url = process.env.PRESENCE_PG_URL ?? server!.url;
+    const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url, max: 8 }));
+    try {
+      const nodes = pools.map((nodePool) => createPostgresPresenceStore({ pool: nodePool, table }));
+      await expectExclusiveConcurrentSweeps(nodes);
+      await expectRenewedNeverSwept(nodes);
+    } finally {
+      await Promise.all(pools.map((nodePool) => nodePool.end()));
+      await pool.query(`DROP TABLE "${table}"`);
+    }
+  });
+
+  test('the table: primary key, channel and expiry indexes, idempotent and concurrent creation, schema-qualified names', async () => {
+    const table = freshTable();
+    await Promise.all([0, 1, 2, 3].map(() => createPostgresPresenceTable(pool, { table })));
+    const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
+    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_at)', 'btree (expires_at)', 'btree (id)']);
+    const columns = await pool.query<{ column_name: string; data_type: string }>(
+      'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [table],
+    );
+    expect(columns.rows.map((row) => `${row.column_name} ${row.data_type}`)).toEqual([
+      'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint',
+    ]);
+    await pool.query(`DROP TABLE "${table}"`);
+    await pool.query('CREATE SCHEMA IF NOT EXISTS presence_schema');
+    await createPostgresPresenceTable(pool, { table: 'presence_schema.rows' });
+    const store = createPostgresPresenceStore({ pool, table: 'presence_schema.rows' });
+    const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
+    expect(await store.upsert(row)).toEqual(row);
+    await pool.query('DROP SCHEMA presence_schema CASCADE');
+  });
+
+  test('default table name, plain-text columns for ordinary strings', async () => {
+    await createPostgresPresenceTable(pool);
+    const store = createPostgresPresenceStore({ pool });
+    const row = rowOf({ scope: 'tenant', channel: 'room 1', actorId: 'ada', sessionId: 'tab' }, 5, 9, { b: 1, a: 2 });
+    await store.upsert(row);
+    const raw = await pool.query('SELECT scope, channel, actor_id, session_id, state::text AS state FROM presence');
+    expect(raw.rows).toEqual([{ scope: 'tenant', channel: 'room 1', actor_id: 'ada', session_id: 'tab', state: '{"b":1,"a":2}' }]);
+    await pool.query('DROP TABLE presence');
+  });
+
+  test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {
+    const store = await create();
+    const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
+    await expect(store.upsert({ ...row, expiresAt: 1.5 })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+    await expect(store.update({ ...row, heartbeatAt: Number.NaN })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+    await expect(store.channel('s', 'c', Number.POSITIVE_INFINITY)).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+    await expect(store.sweep(1, -1)).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+    expect(await store.sweep(10, Number.POSITIVE_INFINITY)).toEqual([]);
+    expect(await store.rows()).toEqual([]);
+    await destroy(store);
+  });
+});
+
+describe('postgres store options and text codec', () => {
+  const pool: PostgresQueryable = { query: async () => ({ rows: [] }) };
+  test('rejects a missing pool, bad table names and timeouts', async () => {
+    expect(() => createPostgresPresenceStore({ pool: {} as PostgresQueryable })).toThrow(PresenceConfigError);
+    expect(() => createPostgresPresenceStore(undefined as never)).toThrow(PresenceConfigError);
+    for (const table of ['', 'a-b', '"x"', 'a.b.c', '1abc', 'x'.repeat(49), 'a;drop', 7 as unknown as string]) {
+      expect(() => createPostgresPresenceStore({ pool, table })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+      await expect(createPostgresPresenceTable(pool, { table })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    }
+    await expect(createPostgresPresenceTable({} as PostgresQueryable)).rejects.toMatchObject({ code: 'INVALID_STORE' });
+    expect(() => createPostgresPresenceStore({ pool, timeoutMs: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+  });
+
+  test('an upsert that returns nothing is STORE_UNAVAILABLE', async () => {
+    const store = createPostgresPresenceStore({ pool });
+    await expect(store.upsert(rowOf({ scope: '', channel: '', actorId: '', sessionId: '' }, 1, 2))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  test('text codec is injective and reversible', () => {
+    for (const value of ['', 'plain', '\u0000', 'a\u0000b', '\ud800', '\udc00x', '\ud83d\ude00', '\u0001', '\u0001"x"', '"\u0001"']) {
+      const encoded = encodeText(value);
+      expect(decodeText(encoded)).toBe(value);
+      expect(encoded.includes('\u0000')).toBe(false);
+    }
+    expect(encodeText('\u0001')).not.toBe(encodeText('"\u0001"'));
+  });
+});

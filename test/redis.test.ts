@@ -1,0 +1,177 @@
+/**
+ * The Redis store against real servers: the whole spec kit on a standalone
+ * server and on a 3-master Cluster, hostile input, concurrent sweepers, the
+ * cluster layout, and option validation.
+ */
+import { Redis, type Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PresenceConfigError, PresenceError } from '../src/errors.js';
+import type { PresenceStore } from '../src/store.js';
+import { createRedisPresenceStore, type RedisScriptClient } from '../src/stores/redis.js';
+import { shardOf } from '../src/stores/redis/codec.js';
+import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
+import { redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
+
+const skip = redisSkipReason();
+let prefixes = 0;
+const freshPrefix = () => `t${process.pid}-${(prefixes += 1)}:`;
+
+/** The Redis backends: our own servers, or PRESENCE_REDIS_URL for the standalone runs. */
+interface Backend {
+  readonly client: Redis | Cluster;
+  store(options?: { shards?: number }): PresenceStore;
+}
+
+const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; dispose: () => Promise<void> }>) =>
+  describe.skipIf(skip !== undefined)(skip === undefined ? label : `${label} (SKIPPED: ${skip})`, () => {
+    let backend: Backend;
+    let dispose: () => Promise<void> = async () => undefined;
+
+    beforeAll(async () => {
+      const connected = await connect();
+      dispose = connected.dispose;
+      backend = {
+        client: connected.client,
+        store: (options = {}) => createRedisPresenceStore({ redis: connected.client, keyPrefix: freshPrefix(), ...options }),
+      };
+    });
+    afterAll(async () => {
+      backend?.client.disconnect();
+      await dispose();
+    });
+
+    describe('spec kit', () => certifyEachInvariant(() => ({ create: () => backend.store() })));
+
+    test('passes the certification with a single shard (every channel in one slot)', async () => {
+      await expectCertified({ create: () => backend.store({ shards: 1 }) }, 15);
+    });
+
+    test('round-trips hostile ids, channels and an 8 KiB state exactly', async () => {
+      await expectExactRoundTrips(backend.store());
+    });
+
+    test('concurrent sweepers on several stores each take disjoint rows, never a renewed one', async () => {
+      const prefix = freshPrefix();
+      const nodes = [0, 1, 2].map(() => createRedisPresenceStore({ redis: backend.client, keyPrefix: prefix }));
+      await expectExclusiveConcurrentSweeps(nodes);
+      await expectRenewedNeverSwept(nodes);
+    });
+
+    test('a bounded sweep takes the globally oldest rows first, across shards', async () => {
+      const store = backend.store();
+      const rows = Array.from({ length: 30 }, (_, index) => rowOf({ scope: 'o', channel: `c${index}`, actorId: 'a', sessionId: '' }, 0, 100 - index));
+      for (const row of rows) await store.upsert(row);
+      const oldest = [...rows].sort((a, b) => a.expiresAt - b.expiresAt);
+      expect(await store.sweep(1_000, 7)).toEqual(oldest.slice(0, 7));
+      expect(await store.sweep(1_000, 0)).toEqual([]);
+      expect(await store.sweep(80, 100)).toEqual(oldest.slice(7, 10));
+      expect(await store.sweep(1_000)).toEqual(oldest.slice(10));
+    });
+
+    test('ids that presenceRowId cannot make are never found, and rows must carry their canonical id', async () => {
+      const store = backend.store();
+      const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
+      await store.upsert(row);
+      for (const id of ['nope', '[1,2,3,4]', '["s", "c", "a", ""]', '["s","c","a"]']) {
+        expect(await store.get(id)).toBeUndefined();
+        expect(await store.remove(id)).toBeUndefined();
+      }
+      await expect(store.upsert({ ...row, id: 'other' })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      await expect(store.upsert({ ...row, expiresAt: Number.NaN })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      await expect(store.channel('s', 'c', Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(PresenceError);
+      await expect(store.sweep(1, -1)).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      expect(await store.get(row.id)).toEqual(row);
+    });
+
+    test('rows() pages through large shards and returns every row once', async () => {
+      const store = backend.store({ shards: 2 });
+      const rows = Array.from({ length: 1_300 }, (_, index) => rowOf({ scope: 'p', channel: `c${index % 3}`, actorId: `a${index}`, sessionId: '' }, 1, 5));
+      await Promise.all(rows.map((row) => store.upsert(row)));
+      const listed = await store.rows();
+      expect(listed.length).toBe(rows.length);
+      expect(new Set(listed.map((row) => row.id)).size).toBe(rows.length);
+      expect((await store.sweep(5)).length).toBe(rows.length);
+    });
+  });
+
+suite('redis store (standalone)', async () => {
+  if (process.env.PRESENCE_REDIS_URL !== undefined) {
+    return { client: new Redis(process.env.PRESENCE_REDIS_URL), dispose: async () => undefined };
+  }
+  const server: RedisServer = await startRedis();
+  return { client: new Redis(server.url), dispose: () => server.dispose() };
+});
+
+suite('redis store (3-master cluster)', async () => {
+  const cluster: RedisClusterServers = await startRedisCluster();
+  return { client: cluster.connect(), dispose: () => cluster.dispose() };
+});
+
+describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store on a cluster: layout' : `redis store on a cluster: layout (SKIPPED: ${skip})`, () => {
+  let cluster: RedisClusterServers;
+  let client: Cluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    client = cluster.connect();
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await cluster?.dispose();
+  });
+
+  test('rows spread over every master are all swept, with no CROSSSLOT error', async () => {
+    const store = createRedisPresenceStore({ redis: client, keyPrefix: 'layout:' });
+    const rows = Array.from({ length: 300 }, (_, index) =>
+      rowOf({ scope: `s${index % 7}`, channel: `{room}${index}`, actorId: `a${index}`, sessionId: index % 2 ? '' : 'tab' }, 1, 10 + (index % 5)),
+    );
+    await Promise.all(rows.map((row) => store.upsert(row)));
+    // Which master holds each shard's rows: every one of the three must hold some.
+    const masters = cluster.ports.map((port) => new Redis({ port, host: '127.0.0.1' }));
+    try {
+      const counts = await Promise.all(masters.map(async (master) => Number(await master.dbsize())));
+      expect(counts.every((count) => count > 0)).toBe(true);
+      const swept = await store.sweep(100);
+      expect(swept.map((row) => row.id).sort()).toEqual(rows.map((row) => row.id).sort());
+      const after = await Promise.all(masters.map(async (master) => Number(await master.dbsize())));
+      expect(after).toEqual([0, 0, 0]);
+    } finally {
+      for (const master of masters) master.disconnect();
+    }
+  });
+
+  test('shards land on all masters', () => {
+    const shards = new Set(Array.from({ length: 2_000 }, (_, index) => shardOf(JSON.stringify(['s', `c${index}`]), 128)));
+    expect(shards.size).toBe(128);
+  });
+});
+
+describe('redis store options', () => {
+  const client: RedisScriptClient = { evalsha: async () => null, eval: async () => null };
+  test('rejects a missing client, braces in the prefix, bad shard counts and timeouts', () => {
+    expect(() => createRedisPresenceStore({ redis: {} as RedisScriptClient })).toThrow(PresenceConfigError);
+    expect(() => createRedisPresenceStore(undefined as never)).toThrow(PresenceConfigError);
+    for (const keyPrefix of ['a{b', 'a}', 7 as unknown as string]) {
+      expect(() => createRedisPresenceStore({ redis: client, keyPrefix })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    }
+    for (const shards of [0, 1.5, 16_385, Number.NaN]) {
+      expect(() => createRedisPresenceStore({ redis: client, shards })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    }
+    for (const timeoutMs of [0, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => createRedisPresenceStore({ redis: client, timeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    }
+  });
+
+  test('a client whose reply is malformed or throws synchronously reports STORE_UNAVAILABLE', async () => {
+    const store = createRedisPresenceStore({ redis: client });
+    await expect(store.upsert(rowOf({ scope: '', channel: '', actorId: '', sessionId: '' }, 1, 2))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    const throwing = createRedisPresenceStore({
+      redis: {
+        evalsha: () => {
+          throw new Error('boom');
+        },
+        eval: async () => null,
+      },
+    });
+    await expect(throwing.rows()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', cause: expect.any(Error) });
+  });
+});

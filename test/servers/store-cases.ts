@@ -1,0 +1,163 @@
+/**
+ * Checks every networked store gets, beyond the spec kit: exact round trips
+ * of hostile input, concurrent sweepers on one backend, and outages.
+ *
+ * @module
+ */
+import { expect, test } from 'vitest';
+import { certifyPresenceStore, type CertificationReport } from '../../spec/certify.js';
+import { storeInvariants } from '../../spec/invariants.js';
+import { PresenceError } from '../../src/errors.js';
+import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../../src/row.js';
+import type { PresenceStore } from '../../src/store.js';
+import type { StoreSubject } from '../../spec/invariant.js';
+
+/** Runs per invariant; `PRESENCE_CERTIFY_RUNS` overrides. */
+export const certifyRuns = Number(process.env.PRESENCE_CERTIFY_RUNS ?? 50);
+
+/** Runs the store certification (all invariants, or `only`) and fails with every failed invariant spelled out. */
+export const expectCertified = async (subject: StoreSubject, numRuns = certifyRuns, only?: string[]): Promise<CertificationReport> => {
+  const report = await certifyPresenceStore({ ...subject, numRuns, ...(only === undefined ? {} : { only }) });
+  const failed = report.results.filter((result) => result.status === 'failed');
+  expect(
+    failed.map((result) => `${result.level} ${result.id}: ${result.error ?? ''}\n  counterexample: ${result.counterexample ?? ''}\n  seed ${result.seed} path ${result.path ?? ''}`),
+  ).toEqual([]);
+  expect(report.passed).toBe(true);
+  expect(report.results.length).toBeGreaterThan(0);
+  return report;
+};
+
+/** One named test per store invariant of the kit's catalog, each certified on its own. */
+export const certifyEachInvariant = (subject: () => StoreSubject, numRuns = certifyRuns): void => {
+  for (const invariant of storeInvariants) {
+    test(`certifies ${invariant.id} (${invariant.level}): ${invariant.title}`, async () => {
+      await expectCertified(subject(), numRuns, [invariant.id]);
+    });
+  }
+};
+
+/** A row for an identity. */
+export const rowOf = (identity: PresenceIdentity, heartbeatAt: number, expiresAt: number, state: PresenceState = {}): PresenceRow => ({
+  id: presenceRowId(identity),
+  ...identity,
+  state,
+  heartbeatAt,
+  expiresAt,
+});
+
+/** Identities with every character class a store tends to break on. */
+export const hostileIdentities: PresenceIdentity[] = [
+  { scope: '', channel: '', actorId: '', sessionId: '' },
+  { scope: '{', channel: '}', actorId: '{}', sessionId: '{{x}}' },
+  { scope: 'a:b', channel: 'c', actorId: 'd', sessionId: '' },
+  { scope: 'a', channel: 'b:c', actorId: 'd', sessionId: '' },
+  { scope: '"\'\\', channel: '["x","y"]', actorId: '\n\t\r', sessionId: ' ' },
+  { scope: 't\u0000nul', channel: 'lone \ud800 high', actorId: 'lone \udc00 low', sessionId: '\u0001leading' },
+  { scope: 'caf\u00e9', channel: 'cafe\u0301', actorId: '\u{1F600}\u{1D11E}', sessionId: '\u4f60\u597d' },
+  { scope: 'x'.repeat(200), channel: '%s*?[]^$', actorId: 'presence:{0}:rows', sessionId: '--; DROP TABLE presence' },
+];
+
+/** A state of about 8 KiB with unicode, escapes and numbers that must survive. */
+export const largeState: PresenceState = {
+  z: 1,
+  a: 'x'.repeat(8_000),
+  unicode: '\u{1F600} caf\u00e9 cafe\u0301 \u4f60\u597d \u0000 \ud800',
+  numbers: [0, -1, 1.5, 5e-324, 1.7976931348623157e308, -9007199254740991],
+  nested: { empty: {}, list: [], deep: [[{}], { a: [null, true, false] }] },
+};
+
+/** Writes hostile rows and reads them back through every method, exactly. */
+export const expectExactRoundTrips = async (store: PresenceStore): Promise<void> => {
+  const rows = hostileIdentities.map((identity, index) => rowOf(identity, 100 + index, 1_000 + index, index === 0 ? largeState : { index, who: identity.actorId }));
+  for (const row of rows) expect(await store.upsert(row)).toEqual(row);
+  for (const row of rows) {
+    const got = await store.get(row.id);
+    expect(got).toEqual(row);
+    // Key order too: json text is kept byte for byte.
+    expect(JSON.stringify(got?.state)).toBe(JSON.stringify(row.state));
+    expect(await store.channel(row.scope, row.channel, 0)).toEqual([row]);
+  }
+  expect((await store.rows()).sort((a, b) => a.heartbeatAt - b.heartbeatAt)).toEqual(rows);
+  expect(await store.sweep(1_003)).toEqual(rows.slice(0, 4));
+  for (const row of rows.slice(4)) expect(await store.remove(row.id)).toEqual(row);
+  expect(await store.rows()).toEqual([]);
+};
+
+/**
+ * Several stores on one backend (as several nodes) sweep at once while
+ * renewals race them: every expired row is returned by exactly one sweeper,
+ * and no renewed row is ever taken.
+ */
+export const expectExclusiveConcurrentSweeps = async (nodes: PresenceStore[], rowsPerChannel = 40, channels = 25): Promise<void> => {
+  const [writer] = nodes;
+  const expired: PresenceRow[] = [];
+  const renewed: PresenceRow[] = [];
+  for (let channel = 0; channel < channels; channel += 1) {
+    for (let actor = 0; actor < rowsPerChannel; actor += 1) {
+      const row = rowOf({ scope: 's', channel: `c${channel}`, actorId: `a${actor}`, sessionId: '' }, 10, 50);
+      (actor % 4 === 0 ? renewed : expired).push(row);
+    }
+  }
+  await Promise.all([...expired, ...renewed].map((row) => writer!.upsert(row)));
+  // Renewals and sweeps all in flight together; renewals push expiry past `now`.
+  const renewals = renewed.map((row, index) => nodes[index % nodes.length]!.upsert({ ...row, heartbeatAt: 60, expiresAt: 200 }));
+  const sweeps = nodes.flatMap((node) => [node.sweep(100, 97), node.sweep(100)]);
+  const results = await Promise.all(sweeps);
+  await Promise.all(renewals);
+  const leftover = await Promise.all(nodes.map((node) => node.sweep(100)));
+  const taken = [...results, ...leftover].flat().map((row) => row.id);
+  // Renewals may land before or after a sweep: a renewed row is taken only if a sweep saw it expired first.
+  const renewedIds = new Set(renewed.map((row) => row.id));
+  const expiredTaken = taken.filter((id) => !renewedIds.has(id)).sort();
+  expect(expiredTaken).toEqual(expired.map((row) => row.id).sort());
+  expect(new Set(taken).size).toBe(taken.length);
+  // A renewal that lost the race re-inserts its row, so every renewed row ends up stored and live.
+  const remaining = new Map((await writer!.rows()).map((row) => [row.id, row]));
+  for (const row of renewed) expect(remaining.get(row.id)?.expiresAt).toBe(200);
+  expect(remaining.size).toBe(renewed.length);
+};
+
+/** Renewals that land first are never swept: sweeps after renewals take only the untouched rows. */
+export const expectRenewedNeverSwept = async (nodes: PresenceStore[]): Promise<void> => {
+  const rows = Array.from({ length: 60 }, (_, actor) => rowOf({ scope: 'r', channel: `c${actor % 6}`, actorId: `a${actor}`, sessionId: '' }, 10, 50));
+  await Promise.all(rows.map((row) => nodes[0]!.upsert(row)));
+  await Promise.all(rows.filter((_, index) => index % 3 === 0).map((row) => nodes[1 % nodes.length]!.upsert({ ...row, heartbeatAt: 20, expiresAt: 150 })));
+  const swept = (await Promise.all(nodes.map((node) => node.sweep(100)))).flat();
+  expect(swept.map((row) => row.id).sort()).toEqual(rows.filter((_, index) => index % 3 !== 0).map((row) => row.id).sort());
+  expect((await nodes[0]!.rows()).filter((row) => row.scope === 'r').map((row) => row.expiresAt)).toEqual(new Array(20).fill(150));
+};
+
+/** Every method rejects with `STORE_UNAVAILABLE` (and nothing else), each within `withinMs`. */
+export const expectUnavailable = async (store: PresenceStore, withinMs: number): Promise<void> => {
+  const row = rowOf({ scope: 's', channel: 'c', actorId: 'down', sessionId: '' }, 1, 2);
+  const calls: [string, () => unknown][] = [
+    ['get', () => store.get(row.id)],
+    ['upsert', () => store.upsert(row)],
+    ['update', () => store.update(row)],
+    ['remove', () => store.remove(row.id)],
+    ['channel', () => store.channel('s', 'c', 0)],
+    ['sweep', () => store.sweep(10)],
+    ['rows', () => store.rows()],
+  ];
+  for (const [name, call] of calls) {
+    const started = performance.now();
+    const error = await Promise.resolve()
+      .then(call)
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    const elapsed = performance.now() - started;
+    expect(error, `${name} while the server is down`).toBeInstanceOf(PresenceError);
+    expect((error as PresenceError).code, name).toBe('STORE_UNAVAILABLE');
+    expect(elapsed, `${name} took ${Math.round(elapsed)} ms`).toBeLessThan(withinMs);
+  }
+};
+
+/** The store works end to end (used after an outage). */
+export const expectWorking = async (store: PresenceStore): Promise<void> => {
+  const row = rowOf({ scope: 's', channel: 'c', actorId: 'back', sessionId: '' }, 1, 20);
+  expect(await store.upsert(row)).toEqual(row);
+  expect(await store.channel('s', 'c', 0)).toEqual([row]);
+  expect(await store.sweep(20)).toEqual([row]);
+};
