@@ -48,7 +48,16 @@ function setup(initial: Row[]) {
     writers: { t: writer },
     permissions: { t: { read: (c: typeof ctx, row: Row) => row.n !== c.hidden } },
     collections: [
-      { name: 'inc', tables: ['t'], hydrate, match: (row: Row, params: { room: string }) => row.room === params.room },
+      {
+        name: 'inc',
+        tables: ['t'],
+        hydrate,
+        // n = 3 makes match throw, so the re-hydrate fallback mixes with incremental diffs in one batch.
+        match: (row: Row, params: { room: string }) => {
+          if (row.n === 3) throw new Error('match failed');
+          return row.room === params.room;
+        },
+      },
       { name: 'ref', tables: ['t'], hydrate },
     ],
     mutations: [

@@ -247,6 +247,32 @@ describe('incremental fan-out (match + one table)', () => {
     expect(diffs).toHaveLength(1);
   });
 
+  it('pushes change rows without migrate, unlike hydrate (W15)', async () => {
+    const { engine, run } = setup([{ id: 'a', room: 'r1' }]);
+    engine.registerSchema('t', { fields: {}, migrate: (row: Row) => ({ ...row, v: 2 }) });
+    const { diffs, sub } = await watch(engine);
+    expect(sub.initial).toEqual([{ id: 'a', room: 'r1', v: 2 }]);
+    await run((a) => a.insert('t', { id: 'b', room: 'r1' }));
+    expect(diffs).toEqual([diff(1, { added: [{ id: 'b', room: 'r1', rev: 1 }] })]);
+  });
+
+  it('does not deliver a batch to a subscription unsubscribed before emission', async () => {
+    const { engine, run } = setup();
+    let second: { unsubscribe(): void } | undefined;
+    const first = await engine.subscribe({
+      collection: 'room',
+      params: { room: 'r1' },
+      ctx: {},
+      onDiff: () => second?.unsubscribe(),
+    });
+    const secondDiffs: unknown[] = [];
+    second = await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: (d) => secondDiffs.push(d) });
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    expect(secondDiffs).toEqual([]);
+    expect(engine.inspect().collections[0]?.subscriptions).toBe(1);
+    first.unsubscribe();
+  });
+
   it('stops delivering after unsubscribe', async () => {
     const { engine, run } = setup();
     const { diffs, sub } = await watch(engine);
