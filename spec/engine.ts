@@ -13,8 +13,8 @@
  * @module
  */
 import type { CollectionContext, MutationDefinition, RetryPolicy } from '../src/contract.js';
-import { UnauthorizedError } from './engine/errors.js';
 import { createActions, createReadHandle, type BufferedChange } from './engine/actions.js';
+import { UnauthorizedError } from './engine/errors.js';
 import { createRegistry, registerMutation, registerPack } from './engine/registry.js';
 import { runWithRetry, type RetryClock } from './engine/retry.js';
 import { createSubscriptionHub } from './engine/subscriptions.js';
@@ -45,7 +45,8 @@ function realSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function runHandler(mutation: MutationDefinition<any, any, any>, name: string) {
+/** The handler to run; a sandboxed-only mutation fails each attempt, as the engine would if its sandbox were missing. */
+function handlerOf(mutation: MutationDefinition<any, any, any>, name: string) {
   const { handler } = mutation;
   if (!handler) {
     return () => {
@@ -71,7 +72,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
   const registry = createRegistry();
   const hub = createSubscriptionHub(registry);
 
-  /** One attempt loop: fresh buffer per attempt, the batch applied inside the attempt (W5). */
+  /** The retry loop: a fresh buffer per attempt, its batch applied inside the attempt, so fan-out failures count (W5). */
   function attempts<T>(
     retry: RetryPolicy | undefined,
     run: (buffer: BufferedChange[]) => Promise<T>,
@@ -104,7 +105,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
       if (mutation.authorize && !(await mutation.authorize(args, ctx))) {
         throw new UnauthorizedError(`run mutation "${name}"`);
       }
-      const handler = runHandler(mutation, name);
+      const handler = handlerOf(mutation, name);
       return attempts(mutation.retry, async (buffer) => {
         const actions = createActions({ registry, ctx, writeRules: true, buffer, now: clock.now });
         return (await handler(args, ctx, actions)) as Result;
