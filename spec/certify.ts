@@ -26,7 +26,7 @@ export interface InvariantResult {
   counterexample?: string;
   /** The seed the property ran with. */
   seed?: number;
-  /** With `seed`, replays the counterexample (pass both back in, with `only: [id]`). */
+  /** Opaque replay path: pass it back with the same `seed`, `numRuns` and `only: [id]` to replay the counterexample. */
   path?: string;
   /** Why it failed. */
   error?: string;

@@ -36,7 +36,8 @@ called after each run). Progress goes to stderr, the report to stdout.
   --runs N    runs per invariant (default 200)
   --seed S    seed of every property (default random; printed in the report)
   --only ID   check only this invariant (repeatable, or comma-separated)
-  --path P    replay a counterexample path (needs --seed and exactly one --only)
+  --path P    replay a counterexample path (with the --seed and --runs it ran
+              with, and exactly one --only)
   --json      print the report as JSON
   --help      print this text
 
@@ -124,8 +125,18 @@ const shellQuote = (text: string): string => (/^[\w./:@=-]+$/.test(text) ? text 
 /** The command line that replays one failure. */
 const replayCommand =
   (modulePath: string) =>
-  (result: InvariantResult): string =>
-    ['presence-certify', modulePath, '--only', result.id, '--seed', String(result.seed), ...(result.path === undefined ? [] : ['--path', result.path])]
+  (result: InvariantResult, numRuns: number): string =>
+    [
+      'presence-certify',
+      modulePath,
+      '--only',
+      result.id,
+      '--seed',
+      String(result.seed),
+      '--runs',
+      String(numRuns),
+      ...(result.path === undefined ? [] : ['--path', result.path]),
+    ]
       .map(shellQuote)
       .join(' ');
 

@@ -7,12 +7,15 @@
  */
 import type { CertificationReport, CertifyProgress, InvariantResult } from './certify.js';
 
-/** Turns a failed result into the line that replays it. */
-export type ReplayFormatter = (result: InvariantResult) => string;
+/**
+ * Turns a failed result into the line that replays it. A replay needs the
+ * seed, the path and the same `numRuns`: fast-check sizes its inputs by it.
+ */
+export type ReplayFormatter = (result: InvariantResult, numRuns: number) => string;
 
 /** The replay as `certifyPresenceStore` options. */
-export const replayOptions: ReplayFormatter = (result) =>
-  `certifyPresenceStore({ create, only: [${JSON.stringify(result.id)}], seed: ${result.seed}${
+export const replayOptions: ReplayFormatter = (result, numRuns) =>
+  `certifyPresenceStore({ create, only: [${JSON.stringify(result.id)}], seed: ${result.seed}, numRuns: ${numRuns}${
     result.path === undefined ? '' : `, path: ${JSON.stringify(result.path)}`
   } })`;
 
@@ -27,14 +30,14 @@ export const formatTable = (results: readonly InvariantResult[]): string => {
   return [pad(header, widths), pad(widths.map((width) => '-'.repeat(width)), widths), ...rows.map((row) => pad(row, widths))].join('\n');
 };
 
-/** One failure in full: what broke, the shrunk counterexample, and how to replay it. */
-export const formatFailure = (result: InvariantResult, replay: ReplayFormatter = replayOptions): string =>
+/** One failure in full: what broke, the shrunk counterexample, and how to replay it (with the `numRuns` it ran with). */
+export const formatFailure = (result: InvariantResult, numRuns: number, replay: ReplayFormatter = replayOptions): string =>
   [
     `${result.id} (${result.level}) FAILED: ${result.title}`,
     ...(result.error === undefined ? [] : [`  error: ${result.error}`]),
     ...(result.counterexample === undefined ? [] : [`  counterexample: ${result.counterexample}`]),
     `  seed: ${result.seed}${result.path === undefined ? '' : `, path: ${result.path}`}`,
-    `  replay: ${replay(result)}`,
+    `  replay: ${replay(result, numRuns)}`,
   ].join('\n');
 
 /** The whole report: verdict, table, then every failure. */
@@ -45,7 +48,7 @@ export const formatReport = (report: CertificationReport, replay: ReplayFormatte
     `Presence store certification ${verdict}: ${report.results.length - failures.length}/${report.results.length} invariants held (seed ${report.seed}, numRuns ${report.numRuns}, ${report.durationMs} ms)`,
     '',
     formatTable(report.results),
-    ...failures.flatMap((result) => ['', formatFailure(result, replay)]),
+    ...failures.flatMap((result) => ['', formatFailure(result, report.numRuns, replay)]),
   ].join('\n');
 };
 

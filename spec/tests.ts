@@ -49,7 +49,7 @@ export const definePresenceStoreTests = (name: string, options: PresenceStoreTes
         async () => {
           const report = await certifyPresenceStore({ ...certify, only: [invariant.id] });
           const failure = report.results.find((result) => result.status === 'failed');
-          if (failure !== undefined) throw new Error(formatFailure(failure));
+          if (failure !== undefined) throw new Error(formatFailure(failure, report.numRuns));
         },
         timeoutMs,
       );

@@ -27,7 +27,7 @@ describe('the spec kit rejects every store in the zoo', () => {
       expect(caught?.status, formatReport(report)).toBe('failed');
       expect(caught?.error).toContain(`${specimen.caughtBy} violated`);
       expect(caught?.counterexample).toBeTruthy();
-      expect(caught?.path).toMatch(/^\d+(:\d+)*$/);
+      expect(caught?.path).toMatch(/^\d+(:\d+)*(@[\w+/:]+)?$/);
       expect(caught?.seed).toBe(report.seed);
     });
   }

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import type { Invariant, StoreCheck } from '../invariant.js';
-import { runProperty } from '../run-property.js';
+import { commandsReplayPath, runProperty } from '../run-property.js';
 import {
   ChannelCommand,
   GetCommand,
@@ -48,16 +48,23 @@ export const storeCommands = (universe: Universe): fc.Arbitrary<StoreCommand>[] 
 /** A check of `invariant` by model-based runs over `universe`. */
 export const modelBasedCheck = (invariant: Invariant, universe: Universe = basicUniverse): StoreCheck => ({
   invariant,
-  run: (subject, settings) =>
-    runProperty(
-      fc.asyncProperty(fc.commands(storeCommands(universe), { maxCommands: MAX_COMMANDS, size: 'max' }), (commands) =>
+  run: (subject, settings) => {
+    const replayPath = commandsReplayPath(settings.path);
+    const commands = fc.commands(storeCommands(universe), {
+      maxCommands: MAX_COMMANDS,
+      size: 'max',
+      ...(replayPath === undefined ? {} : { replayPath }),
+    });
+    return runProperty(
+      fc.asyncProperty(commands, (sequence) =>
         withStore(subject, async (store) => {
           const run = new ModelRun(invariant.id, universe.ids);
           // A fresh store should be empty (STORE-INSTANCES judges that); here the model starts from what it holds.
           await run.adopt(store);
-          await fc.asyncModelRun(() => ({ model: run, real: store }), commands);
+          await fc.asyncModelRun(() => ({ model: run, real: store }), sequence);
         }),
       ),
       settings,
-    ),
+    );
+  },
 });
