@@ -1,0 +1,93 @@
+/**
+ * Outages on a real Redis: the server stopped, crashed or frozen mid-test.
+ * Every store call, and every pack mutation on top, rejects with
+ * `STORE_UNAVAILABLE` within the configured timeout (no hang, no unhandled
+ * rejection), and the same store works again once the server is back.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createPresenceHarness } from '../spec/harness.js';
+import { createRedisPresenceStore } from '../src/stores/redis.js';
+import { expectUnavailable, expectWorking } from './servers/store-cases.js';
+import { waitFor } from './servers/process.js';
+import { failFastRedisOptions, redisSkipReason, startRedis, type RedisServer } from './servers/redis.js';
+
+const skip = redisSkipReason();
+const TIMEOUT_MS = 800;
+
+describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' : `redis store outages (SKIPPED: ${skip})`, () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  const reconnected = (client: Redis) => waitFor('ioredis to reconnect', async () => client.status === 'ready' && (await client.ping()) === 'PONG', 15_000);
+
+  test('server stopped: fail-fast client rejects every call at once; restarted: the store works again', async () => {
+    const client = new Redis(server.url, failFastRedisOptions);
+    client.on('error', () => undefined);
+    const store = createRedisPresenceStore({ redis: client, keyPrefix: 'fault1:', timeoutMs: TIMEOUT_MS });
+    try {
+      // Without an offline queue, a command sent before the connection is ready fails: wait for it.
+      await reconnected(client);
+      await expectWorking(store);
+      await server.stop();
+      await expectUnavailable(store, TIMEOUT_MS + 300);
+      const harness = createPresenceHarness({ config: { store } });
+      await expect(harness.as({ userId: 'u1' }).heartbeat('room')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(harness.as({ userId: 'u1' }).leave('room')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(harness.members({ userId: 'u1' }, 'room')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await server.restart();
+      await reconnected(client);
+      // The restarted server has no scripts loaded: EVALSHA falls back to EVAL.
+      await expectWorking(store);
+      const member = await harness.as({ userId: 'u1' }).heartbeat('room');
+      expect(member.actorId).toBe('u1');
+      expect((await harness.members({ userId: 'u2' }, 'room')).map((row) => row.actorId)).toEqual(['u1']);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('server crashed (SIGKILL) under a default client with an offline queue: calls time out at timeoutMs, then recover', async () => {
+    const client = new Redis(server.url);
+    client.on('error', () => undefined);
+    const store = createRedisPresenceStore({ redis: client, keyPrefix: 'fault2:', timeoutMs: TIMEOUT_MS });
+    try {
+      await expectWorking(store);
+      await server.kill();
+      await expectUnavailable(store, TIMEOUT_MS + 300);
+      await server.restart();
+      await reconnected(client);
+      await expectWorking(store);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('server frozen (SIGSTOP): calls time out at timeoutMs; thawed: the store works without a restart', async () => {
+    const client = new Redis(server.url, failFastRedisOptions);
+    client.on('error', () => undefined);
+    const store = createRedisPresenceStore({ redis: client, keyPrefix: 'fault3:', timeoutMs: TIMEOUT_MS });
+    await reconnected(client);
+    const pid = Number((await client.info('server')).match(/process_id:(\d+)/)?.[1]);
+    try {
+      await expectWorking(store);
+      process.kill(pid, 'SIGSTOP');
+      await expectUnavailable(store, TIMEOUT_MS + 300);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    try {
+      await reconnected(client);
+      // Calls that timed out were still queued on the socket; they drain first.
+      await waitFor('the store to answer again', async () => (await store.rows()) !== undefined, 10_000);
+      await expectWorking(store);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
