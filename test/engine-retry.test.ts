@@ -125,6 +125,38 @@ describe('mutation retry', () => {
     expect(diffs).toEqual([{ added: [{ id: 'try2' }], changed: [], removed: [], version: 1 }]);
   });
 
+  it('sleeps on a real timer by default', async () => {
+    vi.useFakeTimers();
+    try {
+      const engine = createReferenceEngine();
+      let runs = 0;
+      engine.registerMutation({
+        name: 'm',
+        retry: { backoff: () => 500 },
+        handler: () => {
+          if (++runs === 1) throw serializationFailure();
+          return 'ok';
+        },
+      });
+      const result = engine.runMutation('m', {}, {});
+      await vi.advanceTimersByTimeAsync(499);
+      expect(runs).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await result).toBe('ok');
+      expect(runs).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('describes a non-Error cause in the exhaustion message', async () => {
+    const { run } = setup({ maxAttempts: 2 }, Infinity, () => ({ code: '40P01' }));
+    const error = await rejection(run());
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as Error).message).toContain('2 attempts');
+    expect((error as Error).message).toContain('[object Object]');
+  });
+
   it('applies the same policy to schedules', async () => {
     let clock = 0;
     const engine = createReferenceEngine({ now: () => clock, sleep: async (ms) => void (clock += ms), random: () => 0.5 });
