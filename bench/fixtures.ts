@@ -1,0 +1,170 @@
+/**
+ * The two subjects a bench run compares, behind one shape: the current pack
+ * on the indexed memory store, and the 0.3 baseline. Both are registered on
+ * a reference engine with a hand-moved clock, and both are filled by writing
+ * straight into their store (filling a million rows through the engine would
+ * measure the fill, not the operation).
+ *
+ * Row `i` lives in channel `doc:<i/100>` (100 members per channel), scope
+ * `ws<channel % 64>`, actor `user-<i>`, no session; heartbeats spread the
+ * rows' expiries over 15 s, as a 15 s heartbeat on a 30 s TTL would.
+ *
+ * @module
+ */
+import { createReferenceEngine } from '../spec/engine.js';
+import type { ReferenceEngine } from '../spec/engine/types.js';
+import { createPresencePack } from '../src/pack.js';
+import { presenceRowId, type PresenceState } from '../src/row.js';
+import type { PresenceStore } from '../src/store.js';
+import { createMemoryPresenceStore } from '../src/stores/memory.js';
+import { baselineNames, createBaselinePack, createBaselineStore, type BaselineStore, type BenchCtx } from './baseline-03.js';
+
+/** Members per channel. */
+export const CHANNEL_SIZE = 100;
+/** Scopes rows are spread over. */
+export const SCOPES = 64;
+/** Heartbeat TTL, ms. */
+export const TTL_MS = 30_000;
+/** Clock start. */
+export const T0 = 1_700_000_000_000;
+
+/** A clock the bench moves by hand. */
+export interface BenchClock {
+  now: () => number;
+  advance: (ms: number) => void;
+}
+
+const createClock = (): BenchClock => {
+  let time = T0;
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms;
+    },
+  };
+};
+
+/** Which implementation. */
+export type SubjectKind = 'current' | 'baseline';
+
+/** One implementation on its own engine, ready to be driven. */
+export interface Subject {
+  kind: SubjectKind;
+  engine: ReferenceEngine;
+  clock: BenchClock;
+  names: { heartbeat: string; cursor: string; collection: string; cleanup: string };
+  /** Writes rows `0..n-1` straight into the store. */
+  fill: (n: number) => void;
+  /** Writes `count` rows in fresh channels that expire at `expiresAt`; returns two of their ids. */
+  addExpiring: (tag: string, count: number, expiresAt: number) => { first: string; last: string };
+  /** Whether a row id is still stored (cheap for both subjects). */
+  has: (id: string) => Promise<boolean>;
+}
+
+const scopes = Array.from({ length: SCOPES }, (_, index) => `ws${index}`);
+const channels: string[] = [];
+
+/** The channel of row `i` (strings shared across rows, as a host's would be). */
+export const channelOf = (i: number): string => {
+  const index = Math.floor(i / CHANNEL_SIZE);
+  while (channels.length <= index) channels.push(`doc:${channels.length}`);
+  return channels[index]!;
+};
+
+/** The scope of row `i`. */
+export const scopeOf = (i: number): string => scopes[Math.floor(i / CHANNEL_SIZE) % SCOPES]!;
+
+/** The ctx of the actor of row `i`. */
+export const ctxOf = (i: number): BenchCtx => ({ userId: `user-${i}`, workspaceId: scopeOf(i) });
+
+/** A typical small presence state. */
+export const stateOf = (i: number): PresenceState => ({ name: `User ${i}`, color: '#3b82f6' });
+
+/** Heartbeat time of row `i` at fill time: spread over the 15 s before the clock start. */
+const filledAt = (i: number): number => T0 - (i % 15_000);
+
+/** The current pack on the memory store. */
+export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
+  const clock = createClock();
+  const store = createMemoryPresenceStore();
+  const engine = createReferenceEngine({ now: clock.now, sleep: async () => {} });
+  const pack = createPresencePack<BenchCtx>({
+    getActorId: (ctx) => ctx.userId,
+    scope: (ctx) => ctx.workspaceId,
+    heartbeatTtlSec: TTL_MS / 1000,
+    cleanupBatchSize: 10_000,
+    now: clock.now,
+    store,
+  });
+  engine.registerPack(pack);
+  const put = (scope: string, channel: string, actorId: string, state: PresenceState, heartbeatAt: number, expiresAt: number): string => {
+    const identity = { scope, channel, actorId, sessionId: '' };
+    const id = presenceRowId(identity);
+    void store.upsert({ id, ...identity, state, heartbeatAt, expiresAt });
+    return id;
+  };
+  return {
+    kind: 'current',
+    engine,
+    clock,
+    store,
+    names: pack.names,
+    fill(n) {
+      for (let i = 0; i < n; i++) put(scopeOf(i), channelOf(i), `user-${i}`, stateOf(i), filledAt(i), filledAt(i) + TTL_MS);
+    },
+    addExpiring(tag, count, expiresAt) {
+      const ids: string[] = [];
+      for (let k = 0; k < count; k++) {
+        ids.push(put(scopes[0]!, `${tag}:${Math.floor(k / CHANNEL_SIZE)}`, `user-${k}`, {}, clock.now(), expiresAt));
+      }
+      return { first: ids[0]!, last: ids[ids.length - 1]! };
+    },
+    has: async (id) => (await store.get(id)) !== undefined,
+  };
+};
+
+/** The 0.3 baseline on its full-scan store. */
+export const createBaselineSubject = (): Subject & { store: BaselineStore } => {
+  const clock = createClock();
+  const store = createBaselineStore();
+  const engine = createReferenceEngine({ now: clock.now, sleep: async () => {} });
+  engine.registerPack(createBaselinePack(store, clock.now, TTL_MS));
+  const put = (scope: string, channel: string, actorId: string, state: PresenceState, heartbeatAt: number, expiresAt: number): string => {
+    const id = `${channel}:${actorId}`;
+    store.writer.insert({ id, channel, actorId, scope, state, heartbeatAt, expiresAt });
+    return id;
+  };
+  return {
+    kind: 'baseline',
+    engine,
+    clock,
+    store,
+    names: { heartbeat: baselineNames.heartbeat, cursor: baselineNames.cursor, collection: baselineNames.table, cleanup: baselineNames.cleanup },
+    fill(n) {
+      for (let i = 0; i < n; i++) put(scopeOf(i), channelOf(i), `user-${i}`, stateOf(i), filledAt(i), filledAt(i) + TTL_MS);
+    },
+    addExpiring(tag, count, expiresAt) {
+      const ids: string[] = [];
+      for (let k = 0; k < count; k++) {
+        ids.push(put(scopes[0]!, `${tag}:${Math.floor(k / CHANNEL_SIZE)}`, `user-${k}`, {}, clock.now(), expiresAt));
+      }
+      return { first: ids[0]!, last: ids[ids.length - 1]! };
+    },
+    has: async (id) => store.has(id),
+  };
+};
+
+/** Creates a subject of either kind. */
+export const createSubject = (kind: SubjectKind): Subject => (kind === 'current' ? createCurrentSubject() : createBaselineSubject());
+
+/**
+ * A fast, deterministic row picker (an LCG), so every run and both subjects
+ * touch the same rows in the same order.
+ */
+export const picker = (n: number, seed = 12345): (() => number) => {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x % n;
+  };
+};

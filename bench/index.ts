@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: the current pack and the 0.3 baseline side by side, through
+ * the reference engine with in-process stores, at several row counts; then
+ * heap bytes per row. Prints Markdown tables and a target check; asserts
+ * nothing (no timed assertions anywhere in the test suite).
+ *
+ * Flags: `--sizes 1000,10000` (row counts), `--budget-ms 1000` (timing per
+ * loop), `--cap-ms 1000` (skip a baseline operation predicted slower than
+ * this per call), `--no-baseline`, `--no-memory`, `--json` (raw results last).
+ *
+ * @module
+ */
+import { cpus, totalmem } from 'node:os';
+import { measureMemory, type MemoryResult } from './memory.js';
+import { canCollect } from './measure.js';
+import { runSize, sweepMedian, SWEEP_ROWS, type SizeResult } from './scenarios.js';
+import { int, num, printTable, ratio } from './table.js';
+
+const argValue = (name: string): string | undefined => {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
+const flag = (name: string): boolean => process.argv.includes(name);
+
+const sizes = (argValue('--sizes') ?? '1000,10000,50000,100000,1000000').split(',').map(Number);
+const budgetMs = Number(argValue('--budget-ms') ?? 1000);
+const capMs = Number(argValue('--cap-ms') ?? 1000);
+const withBaseline = !flag('--no-baseline');
+const withMemory = !flag('--no-memory');
+
+const main = async (): Promise<void> => {
+  const started = process.hrtime.bigint();
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`# @absolutejs/sync-pack-presence bench`);
+  console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} x ${cpu}, ${int(totalmem() / 2 ** 20)} MiB RAM`);
+  console.log(`timing budget ${budgetMs} ms per loop (after a 150 ms warm-up), sequential awaited calls, baseline cap ${capMs} ms per call`);
+  if (!canCollect()) console.log('(no --expose-gc: GC between loops and the memory table are skipped)');
+
+  const current: SizeResult[] = [];
+  const baseline: (SizeResult | undefined)[] = [];
+  for (const rows of sizes) {
+    process.stderr.write(`current  ${int(rows)} rows...\n`);
+    current.push(await runSize('current', rows, { limits: { budgetMs }, sweepRuns: 5, capMs }));
+    if (withBaseline) {
+      process.stderr.write(`baseline ${int(rows)} rows...\n`);
+      const previous = baseline[baseline.length - 1];
+      baseline.push(await runSize('baseline', rows, { limits: { budgetMs }, sweepRuns: 3, capMs, previous }));
+    } else baseline.push(undefined);
+  }
+
+  const small = current[0]!;
+  printTable(
+    'Heartbeat (runMutation presence:heartbeat, renewing a random row with a small state)',
+    ['rows', 'current /s', 'µs/call', 'baseline 0.3 /s', 'current ÷ baseline', `current vs ${int(small.rows)} rows`],
+    current.map((result, index) => [
+      int(result.rows),
+      int(result.heartbeat!.perSec),
+      num(result.heartbeat!.usPerOp),
+      baseline[index]?.heartbeat ? int(baseline[index]!.heartbeat!.perSec) : 'skipped',
+      ratio(baseline[index]?.heartbeat ? result.heartbeat!.perSec / baseline[index]!.heartbeat!.perSec : undefined),
+      ratio(result.heartbeat!.perSec / small.heartbeat!.perSec),
+    ]),
+  );
+  printTable(
+    'Cursor patch (runMutation presence:cursor on a random live row)',
+    ['rows', 'current /s', 'µs/call', 'baseline 0.3 /s', 'current ÷ baseline'],
+    current.map((result, index) => [
+      int(result.rows),
+      int(result.cursor!.perSec),
+      num(result.cursor!.usPerOp),
+      baseline[index]?.cursor ? int(baseline[index]!.cursor!.perSec) : 'skipped',
+      ratio(baseline[index]?.cursor ? result.cursor!.perSec / baseline[index]!.cursor!.perSec : undefined),
+    ]),
+  );
+  printTable(
+    'Hydrate of one 100-member channel (engine.hydrate)',
+    ['rows', 'current µs', 'baseline 0.3 µs', 'baseline ÷ current', `current vs ${int(small.rows)} rows`],
+    current.map((result, index) => [
+      int(result.rows),
+      num(result.hydrate!.usPerOp),
+      baseline[index]?.hydrate ? num(baseline[index]!.hydrate!.usPerOp) : 'skipped',
+      ratio(baseline[index]?.hydrate ? baseline[index]!.hydrate!.usPerOp / result.hydrate!.usPerOp : undefined),
+      ratio(result.hydrate!.usPerOp / small.hydrate!.usPerOp),
+    ]),
+  );
+  printTable(
+    `Sweep of ${int(SWEEP_ROWS)} expired rows (runSchedule presence:cleanup, median of runs)`,
+    ['live rows', 'current ms', 'runs', 'baseline 0.3 ms', 'baseline ÷ current'],
+    current.map((result, index) => {
+      const mine = sweepMedian(result);
+      const theirs = sweepMedian(baseline[index]);
+      return [
+        int(result.rows),
+        mine === undefined ? 'n/a' : num(mine),
+        String(result.sweepMs?.length ?? 0),
+        theirs === undefined ? 'skipped' : num(theirs),
+        ratio(mine !== undefined && theirs !== undefined ? theirs / mine : undefined),
+      ];
+    }),
+  );
+  printTable(
+    'Fill (rows written straight into the store before timing)',
+    ['rows', 'current ms', 'baseline 0.3 ms'],
+    current.map((result, index) => [int(result.rows), num(result.fillMs), baseline[index] ? num(baseline[index]!.fillMs) : 'skipped']),
+  );
+
+  const memory: MemoryResult[] = [];
+  if (withMemory && canCollect()) {
+    for (const rows of [100_000, 1_000_000]) {
+      process.stderr.write(`memory ${int(rows)} rows...\n`);
+      memory.push(measureMemory('current', rows));
+      if (withBaseline) memory.push(measureMemory('baseline', rows));
+    }
+    printTable(
+      'Heap per row (forced GC; empty state)',
+      ['store', 'rows', 'bytes/row', 'bytes/row beyond state'],
+      memory.map((result) => [result.kind === 'current' ? 'memory (current)' : 'baseline 0.3', int(result.rows), int(result.bytesPerRow), int(result.bytesBeyondState)]),
+    );
+  }
+
+  // Targets from the issue, checked against this run's numbers (informational).
+  const at = (rows: number): SizeResult | undefined => current.find((result) => result.rows === rows);
+  const baseAt = (rows: number): SizeResult | undefined => baseline[current.findIndex((result) => result.rows === rows)];
+  const checks: [string, boolean | undefined, string][] = [];
+  const large = at(1_000_000);
+  const thousand = at(1000);
+  if (large && thousand) {
+    const share = large.heartbeat!.perSec / thousand.heartbeat!.perSec;
+    checks.push(['heartbeat/s at 1 000 000 rows ≥ ½ of 1 000 rows', share >= 0.5, `${num(share * 100, 0)}%`]);
+  }
+  const fifty = at(50_000);
+  const fiftyBase = baseAt(50_000);
+  if (fifty && fiftyBase?.heartbeat) {
+    const times = fifty.heartbeat!.perSec / fiftyBase.heartbeat.perSec;
+    checks.push(['heartbeat/s at 50 000 rows ≥ 100x baseline', times >= 100, ratio(times)]);
+  }
+  if (large && thousand) {
+    const slower = large.hydrate!.usPerOp / thousand.hydrate!.usPerOp;
+    checks.push(['hydrate of 100 members at 1 000 000 rows within 2x of 1 000 rows', slower <= 2, ratio(slower)]);
+    const sweep = sweepMedian(large);
+    if (sweep !== undefined) checks.push([`sweep of ${int(SWEEP_ROWS)} among 1 000 000 < 100 ms`, sweep < 100, `${num(sweep)} ms`]);
+  }
+  const mem = memory.find((result) => result.kind === 'current' && result.rows === 1_000_000);
+  if (mem) checks.push(['≤ 400 bytes per row beyond state (1 000 000 rows)', mem.bytesBeyondState <= 400, `${int(mem.bytesBeyondState)} B`]);
+  printTable('Targets', ['target', 'met', 'measured'], checks.map(([what, met, value]) => [what, met === true ? 'yes' : 'NO', value]));
+
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(`\nTotal bench time ${num(seconds)} s.`);
+  if (flag('--json')) console.log(JSON.stringify({ current, baseline, memory }));
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
