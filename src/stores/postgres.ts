@@ -55,7 +55,23 @@ import { guarded, resolveTimeoutMs } from './unavailable.js';
  */
 export interface PostgresQueryable {
   /** Runs one statement; named statements are prepared once per connection. */
-  query(config: { name?: string; text: string; values?: (string | null)[] }): Promise<{ rows: unknown[] }>;
+  query(config: PostgresQueryConfig): Promise<PostgresQueryResult>;
+}
+
+/** One statement as the store sends it (`pg`'s `QueryConfig` shape). */
+export interface PostgresQueryConfig {
+  /** Prepared statement name; absent for the DDL batch. */
+  name?: string;
+  /** SQL text. */
+  text: string;
+  /** Parameters as text (`null` for SQL NULL); absent for the DDL batch. */
+  values?: (string | null)[];
+}
+
+/** What the store reads from a result (`pg`'s `QueryResult` has it). */
+export interface PostgresQueryResult {
+  /** The result rows, one object per row keyed by column name. */
+  rows: unknown[];
 }
 
 /** A pool that reports broken idle connections through an `error` event, like `pg.Pool`. */

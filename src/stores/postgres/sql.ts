@@ -16,6 +16,14 @@ export interface Statement {
   readonly text: string;
 }
 
+/** A validated table name. */
+export interface QuotedTable {
+  /** Ready for SQL: `"name"` or `"schema"."name"`. */
+  quoted: string;
+  /** The table part alone, unquoted: the stem of its index names. */
+  bare: string;
+}
+
 const PART = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 
 /**
@@ -27,7 +35,7 @@ const PART = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
  * @returns the quoted name and the bare table part
  * @throws PresenceConfigError `INVALID_OPTION` for anything else
  */
-export const quoteTable = (table: unknown): { quoted: string; bare: string } => {
+export const quoteTable = (table: unknown): QuotedTable => {
   const parts = typeof table === 'string' ? table.split('.') : [];
   if (parts.length < 1 || parts.length > 2 || !parts.every((part) => PART.test(part))) {
     throw new PresenceConfigError(
@@ -48,12 +56,19 @@ const RETURNING = 'id, scope, channel, actor_id, session_id, state::text AS stat
 
 /** Every statement of one table. */
 export interface Statements {
+  /** One row by id. */
   readonly get: Statement;
+  /** Insert or last-writer-wins merge, returning the stored row. */
   readonly upsert: Statement;
+  /** The same merge on an existing row only. */
   readonly update: Statement;
+  /** Delete one id, returning it. */
   readonly remove: Statement;
+  /** Live rows of one scope and channel. */
   readonly channel: Statement;
+  /** Delete and return up to a limit of expired rows. */
   readonly sweep: Statement;
+  /** Every row. */
   readonly rows: Statement;
 }
 

@@ -91,6 +91,14 @@ export const formatTime = (field: string, value: number): string => {
   return String(value);
 };
 
+/** A row ready for the upsert script. */
+export interface EncodedRow {
+  /** `JSON.stringify([scope, channel])`: picks the shard and the channel key. */
+  channel: string;
+  /** The hash value: `heartbeatAt \n channel JSON \n [actorId, sessionId, state] JSON`. */
+  value: string;
+}
+
 /**
  * The stored value of a row, checking that its id is the canonical one (the
  * store finds a row from its id alone, so the two must agree).
@@ -99,7 +107,7 @@ export const formatTime = (field: string, value: number): string => {
  * @returns its channel JSON and stored value
  * @throws PresenceError `INVALID_ARGS` when `row.id !== presenceRowId(row)`
  */
-export const encodeRow = (row: PresenceRow): { channel: string; value: string } => {
+export const encodeRow = (row: PresenceRow): EncodedRow => {
   if (row.id !== presenceRowId(row)) {
     throw new PresenceError('INVALID_ARGS', 'redis store: row.id must equal presenceRowId(row), the id the store locates rows by');
   }
