@@ -1,0 +1,127 @@
+// Deliberately broken presence packs, one realistic bug each, built by
+// rewiring one surface of the real pack. The pack certification must reject
+// every one under the invariant named beside it.
+import type { CollectionDefinition, MutationActions, MutationDefinition, SyncPack } from '../../src/contract.js';
+import type { PresencePackConfig } from '../../src/config.js';
+import { createPresencePack, type PresencePack, type PresenceRow } from '../../src/index.js';
+import { PACK } from '../../spec/pack/ids.js';
+
+type Ctx = Record<string, unknown>;
+type Handler = NonNullable<MutationDefinition<unknown, Ctx>['handler']>;
+
+const replaceMutation = (pack: PresencePack, suffix: string, wrap: (original: Handler, pack: PresencePack) => Handler): SyncPack => ({
+  ...pack,
+  mutations: pack.mutations!.map((mutation) =>
+    mutation.name.endsWith(suffix) ? { ...mutation, handler: wrap(mutation.handler as Handler, pack) } : mutation,
+  ),
+});
+
+const replaceCollection = (pack: PresencePack, change: (collection: CollectionDefinition<PresenceRow, { channel: string }, Ctx>) => Partial<CollectionDefinition<PresenceRow, { channel: string }, Ctx>>): SyncPack => ({
+  ...pack,
+  collections: pack.collections!.map((collection) => ({ ...collection, ...change(collection) })),
+});
+
+const live = (config: PresencePackConfig) => (row: PresenceRow) => row.expiresAt > config.now!();
+
+/** A broken pack and the invariant that must catch it. */
+export interface BrokenPack {
+  name: string;
+  caughtBy: string;
+  createPack: (config: PresencePackConfig) => SyncPack;
+}
+
+export const brokenPacks: BrokenPack[] = [
+  {
+    // Trusting the handler, it also drops the write rule that would have stopped it.
+    name: 'takes the actor from args when the client sends one',
+    caughtBy: PACK.actor,
+    createPack: (config) => ({
+      ...replaceMutation(createPresencePack(config), ':heartbeat', (original) => (args, ctx, actions) => {
+        const claimed = (args as { actorId?: unknown }).actorId;
+        return original(args, claimed === undefined ? ctx : { ...ctx, userId: claimed }, actions);
+      }),
+      permissions: {},
+    }),
+  },
+  {
+    name: 'forgets the scope in match, hydrate and the read rule',
+    caughtBy: PACK.scope,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      const unscoped = replaceCollection(pack, () => ({
+        match: (row, params) => row.channel === params.channel && live(config)(row),
+        hydrate: async (params) => (await pack.store.rows()).filter((row) => row.channel === params.channel && live(config)(row)),
+      }));
+      return { ...unscoped, permissions: {} };
+    },
+  },
+  {
+    name: 'hydrates with every stored row of the channel, expired ones included',
+    caughtBy: PACK.expired,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return replaceCollection(pack, () => ({
+        hydrate: async (params, ctx) => (await pack.store.rows()).filter((row) => row.channel === params.channel && row.scope === ctx['tenant']),
+      }));
+    },
+  },
+  {
+    name: 'cleans up without telling subscribers',
+    caughtBy: PACK.converge,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return {
+        ...pack,
+        schedules: pack.schedules!.map((schedule) => ({ ...schedule, run: async () => void (await pack.store.sweep(config.now!())) })),
+      };
+    },
+  },
+  {
+    name: 'lets a cursor patch write through an expired row',
+    caughtBy: PACK.semantics,
+    createPack: (config) =>
+      replaceMutation(createPresencePack(config), ':cursor', (original, pack) => async (args, ctx, actions) => {
+        try {
+          return await original(args, ctx, actions);
+        } catch {
+          const { channel, session, cursor } = args as { channel: string; session?: string; cursor: unknown };
+          const id = JSON.stringify([ctx['tenant'], channel, ctx['userId'], session ?? '']);
+          const stored = await pack.store.get(id);
+          return stored && actions.insert(pack.names.table, { ...stored, state: { ...stored.state, cursor } });
+        }
+      }),
+  },
+  {
+    name: 'checks the channel gate on mutations but not on subscribe',
+    caughtBy: PACK.acl,
+    createPack: (config) => replaceCollection(createPresencePack(config), () => ({ authorize: async () => true })),
+  },
+  {
+    name: 'stores any heartbeat state without validating it',
+    caughtBy: PACK.input,
+    createPack: (config) =>
+      replaceMutation(createPresencePack(config), ':heartbeat', (original, pack) => async (args, ctx, actions: MutationActions) => {
+        const { channel, state } = (args ?? {}) as { channel?: unknown; state?: unknown };
+        if (typeof channel !== 'string' || state === undefined || typeof state === 'object') return original(args, ctx, actions);
+        const row = await original({ channel }, ctx, actions);
+        return actions.update(pack.names.table, { ...(row as PresenceRow), state });
+      }),
+  },
+  {
+    name: 'renews a row by deleting and re-inserting it',
+    caughtBy: PACK.faults,
+    createPack: (config) =>
+      replaceMutation(createPresencePack(config), ':heartbeat', (original, pack) => async (args, ctx, actions) => {
+        const { channel, session } = (args ?? {}) as { channel?: string; session?: string };
+        const id = JSON.stringify([ctx['tenant'], channel, ctx['userId'], session ?? '']);
+        const stored = typeof channel === 'string' ? await pack.store.get(id) : undefined;
+        if (stored !== undefined) await actions.delete(pack.names.table, stored);
+        return original(args, ctx, actions);
+      }),
+  },
+  {
+    name: 'names its collection without the prefix',
+    caughtBy: PACK.prefix,
+    createPack: (config) => replaceCollection(createPresencePack(config), () => ({ name: 'presence' })),
+  },
+];

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { certifyPresencePack, packInvariants } from '../spec/pack/certify.js';
+import { createMemoryPresenceStore } from '../src/index.js';
+import { brokenPacks } from './pack-zoo/broken-packs.js';
+
+const create = () => createMemoryPresenceStore();
+
+describe('pack certification', () => {
+  it('passes the real pack on the memory store, every invariant with runs behind it', async () => {
+    const report = await certifyPresencePack({ create });
+    const failures = report.results.filter((result) => result.status !== 'passed');
+    expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
+    expect(report.results.map((result) => result.id)).toEqual(packInvariants.map((invariant) => invariant.id));
+    for (const result of report.results) expect(result.runs).toBeGreaterThan(0);
+  });
+
+  it.each(brokenPacks.map((broken) => [broken.name, broken] as const))('rejects a pack that %s', async (_name, broken) => {
+    const report = await certifyPresencePack({ create, createPack: broken.createPack, only: [broken.caughtBy] });
+    const [result] = report.results;
+    expect(report.passed).toBe(false);
+    expect(result).toMatchObject({ id: broken.caughtBy, status: 'failed' });
+    expect(result!.path).toBeTypeOf('string');
+    // The seed and path replay the same failure.
+    const replay = await certifyPresencePack({ create, createPack: broken.createPack, only: [broken.caughtBy], seed: report.seed, path: result!.path! });
+    expect(replay.results[0]).toMatchObject({ status: 'failed', counterexample: result!.counterexample });
+  });
+});
