@@ -42,3 +42,20 @@ export {
   type TestFunction,
   type TestRunner,
 } from './tests.js';
+export { certifyPresencePack, packChecks, packInvariants, type CertifyPackOptions } from './pack/certify.js';
+export { packFamilies, type PackCheckFamily } from './pack/families.js';
+export { PACK, type PackInvariantId } from './pack/ids.js';
+export type { PackCheck } from './pack/model-based.js';
+export type { PackFactory, PackSubject } from './pack/subject.js';
+export { PackModel, type ModelCaller, type ModelOutcome, type ModelSettings } from './pack/model.js';
+export { createReferenceEngine } from './engine.js';
+export * from './engine.js';
+export {
+  createPresenceHarness,
+  createManualClock,
+  type ManualClock,
+  type PresenceClient,
+  type PresenceHarness,
+  type PresenceHarnessOptions,
+  type PresenceView,
+} from './harness.js';
