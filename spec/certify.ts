@@ -48,10 +48,28 @@ export interface CertificationReport {
   durationMs: number;
 }
 
+/** An invariant has started. */
+export interface CertifyStarted {
+  /** Which event. */
+  phase: 'start';
+  /** The invariant now running. */
+  invariant: Invariant;
+  /** Its position among the checked invariants, from 0. */
+  index: number;
+  /** How many invariants are checked. */
+  total: number;
+}
+
+/** An invariant has finished. */
+export interface CertifyFinished extends Omit<CertifyStarted, 'phase'> {
+  /** Which event. */
+  phase: 'done';
+  /** Its verdict. */
+  result: InvariantResult;
+}
+
 /** Progress of a certification: each invariant is announced when it starts and when it ends. */
-export type CertifyProgress =
-  | { phase: 'start'; invariant: Invariant; index: number; total: number }
-  | { phase: 'done'; invariant: Invariant; index: number; total: number; result: InvariantResult };
+export type CertifyProgress = CertifyStarted | CertifyFinished;
 
 /** How to run a certification, whatever is certified. */
 export interface CertifyRunOptions {
