@@ -6,7 +6,7 @@
  * @module
  */
 import { PresenceError } from './errors.js';
-import { isJsonValue, isPlainObject, utf8Length } from './json.js';
+import { isJsonValue, isPlainObject, jsonByteLength } from './json.js';
 import type { JsonValue, PresenceState } from './row.js';
 
 /** The limits the parsers enforce. */
@@ -84,13 +84,14 @@ const parseSession = (value: unknown, limits: InputLimits): string | undefined =
 
 /** Checks that a state is a JSON object within the size limit. */
 export const checkState = (state: unknown, limits: InputLimits): PresenceState => {
-  if (!isPlainObject(state) || !isJsonValue(state)) {
+  // One walk both validates and measures: no JSON string is built per heartbeat.
+  const bytes = isPlainObject(state) ? jsonByteLength(state) : undefined;
+  if (bytes === undefined) {
     throw new PresenceError(
       'INVALID_STATE',
       `state must be a plain JSON object (finite numbers, strings, booleans, null, arrays, objects; no cycles); got ${describe(state)}.`,
     );
   }
-  const bytes = utf8Length(JSON.stringify(state));
   if (bytes > limits.maxStateBytes) {
     throw new PresenceError(
       'STATE_TOO_LARGE',

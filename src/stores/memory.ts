@@ -16,13 +16,15 @@ import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
 import { ExpiryHeap } from './expiry-heap.js';
 
-/** A stored row with its heap slot. */
-interface Entry {
-  row: PresenceRow;
-  expiresAt: number;
+/**
+ * A stored row and its heap slot in one object (one allocation and one
+ * expiry number per row, not two). Never handed out: callers get copies.
+ */
+interface Entry extends PresenceRow {
   heapIndex: number;
 }
 
+/** A deep copy as a plain row (no heap slot). */
 const copyRow = (row: PresenceRow): PresenceRow => ({
   id: row.id,
   scope: row.scope,
@@ -34,6 +36,18 @@ const copyRow = (row: PresenceRow): PresenceRow => ({
   heartbeatAt: row.heartbeatAt,
 });
 
+/** A plain row sharing the entry's state: only for entries already dropped, whose state nobody else holds. */
+const releasedRow = (entry: Entry): PresenceRow => ({
+  id: entry.id,
+  scope: entry.scope,
+  channel: entry.channel,
+  actorId: entry.actorId,
+  sessionId: entry.sessionId,
+  state: entry.state,
+  expiresAt: entry.expiresAt,
+  heartbeatAt: entry.heartbeatAt,
+});
+
 /** Creates an empty in-memory store; each call returns an independent one. */
 export const createMemoryPresenceStore = (): PresenceStore => {
   const byId = new Map<string, Entry>();
@@ -43,39 +57,47 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   const members = (scope: string, channel: string): Set<Entry> | undefined => byScope.get(scope)?.get(channel);
 
   const index = (entry: Entry): void => {
-    let channels = byScope.get(entry.row.scope);
-    if (channels === undefined) byScope.set(entry.row.scope, (channels = new Map()));
-    let set = channels.get(entry.row.channel);
-    if (set === undefined) channels.set(entry.row.channel, (set = new Set()));
+    let channels = byScope.get(entry.scope);
+    if (channels === undefined) byScope.set(entry.scope, (channels = new Map()));
+    let set = channels.get(entry.channel);
+    if (set === undefined) channels.set(entry.channel, (set = new Set()));
     set.add(entry);
   };
 
   const unindex = (entry: Entry): void => {
-    const channels = byScope.get(entry.row.scope);
-    const set = channels?.get(entry.row.channel);
+    const channels = byScope.get(entry.scope);
+    const set = channels?.get(entry.channel);
     if (set === undefined) return;
     set.delete(entry);
     if (set.size > 0) return;
-    channels!.delete(entry.row.channel);
-    if (channels!.size === 0) byScope.delete(entry.row.scope);
+    channels!.delete(entry.channel);
+    if (channels!.size === 0) byScope.delete(entry.scope);
   };
 
   const drop = (entry: Entry): void => {
-    byId.delete(entry.row.id);
+    byId.delete(entry.id);
     unindex(entry);
     byExpiry.remove(entry);
   };
 
-  /** Last writer wins by heartbeatAt; expiresAt only grows. */
+  /**
+   * Last writer wins by heartbeatAt; expiresAt only grows. The entry is
+   * updated in place: a renewal allocates only the copied state.
+   */
   const merge = (entry: Entry, incoming: PresenceRow): void => {
     const expiresAt = Math.max(entry.expiresAt, incoming.expiresAt);
-    if (incoming.heartbeatAt >= entry.row.heartbeatAt) {
-      const moved = incoming.scope !== entry.row.scope || incoming.channel !== entry.row.channel;
+    if (incoming.heartbeatAt >= entry.heartbeatAt) {
+      const moved = incoming.scope !== entry.scope || incoming.channel !== entry.channel;
       if (moved) unindex(entry);
-      entry.row = copyRow(incoming);
+      entry.id = incoming.id;
+      entry.scope = incoming.scope;
+      entry.channel = incoming.channel;
+      entry.actorId = incoming.actorId;
+      entry.sessionId = incoming.sessionId;
+      entry.state = cloneJson(incoming.state);
+      entry.heartbeatAt = incoming.heartbeatAt;
       if (moved) index(entry);
     }
-    entry.row.expiresAt = expiresAt;
     if (expiresAt !== entry.expiresAt) {
       entry.expiresAt = expiresAt;
       byExpiry.reorder(entry);
@@ -85,36 +107,49 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   return {
     get(id) {
       const entry = byId.get(id);
-      return entry && copyRow(entry.row);
+      return entry && copyRow(entry);
     },
     upsert(row) {
       const stored = byId.get(row.id);
       if (stored !== undefined) {
         merge(stored, row);
-        return copyRow(stored.row);
+        return copyRow(stored);
       }
-      const entry: Entry = { row: copyRow(row), expiresAt: row.expiresAt, heapIndex: -1 };
+      // Field order fixed by the literal: every entry shares one shape.
+      const entry: Entry = {
+        id: row.id,
+        scope: row.scope,
+        channel: row.channel,
+        actorId: row.actorId,
+        sessionId: row.sessionId,
+        state: cloneJson(row.state),
+        expiresAt: row.expiresAt,
+        heartbeatAt: row.heartbeatAt,
+        heapIndex: -1,
+      };
       byId.set(row.id, entry);
       index(entry);
       byExpiry.push(entry);
-      return copyRow(entry.row);
+      return copyRow(entry);
     },
     update(row) {
       const stored = byId.get(row.id);
       if (stored === undefined) return undefined;
       merge(stored, row);
-      return copyRow(stored.row);
+      return copyRow(stored);
     },
     remove(id) {
       const entry = byId.get(id);
       if (entry === undefined) return undefined;
       drop(entry);
-      return entry.row;
+      return releasedRow(entry);
     },
     channel(scope, channel, now) {
       const live: PresenceRow[] = [];
-      for (const entry of members(scope, channel) ?? []) {
-        if (entry.expiresAt > now) live.push(copyRow(entry.row));
+      const set = members(scope, channel);
+      if (set === undefined) return live;
+      for (const entry of set) {
+        if (entry.expiresAt > now) live.push(copyRow(entry));
       }
       return live;
     },
@@ -122,12 +157,12 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       const removed: PresenceRow[] = [];
       for (let next = byExpiry.peek(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.peek()) {
         drop(next);
-        removed.push(next.row);
+        removed.push(releasedRow(next));
       }
       return removed;
     },
     rows() {
-      return Array.from(byId.values(), (entry) => copyRow(entry.row));
+      return Array.from(byId.values(), copyRow);
     },
   };
 };

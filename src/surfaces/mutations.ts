@@ -20,16 +20,20 @@ export interface LeaveResult {
   removed: number;
 }
 
-/** The caller's identity in a channel: actor and scope from ctx, after the gate. */
-const identify = async <Ctx>(settings: PresenceSettings<Ctx>, args: ChannelArgs, ctx: Ctx): Promise<PresenceIdentity> => {
-  const identity = {
+/**
+ * The caller's identity in a channel: actor and scope from ctx, after the
+ * gate. Synchronous when there is no `canAccessChannel`, so the hot path
+ * allocates no promise for a gate that cannot say no.
+ */
+const identify = <Ctx>(settings: PresenceSettings<Ctx>, args: ChannelArgs, ctx: Ctx): PresenceIdentity | Promise<PresenceIdentity> => {
+  const identity: PresenceIdentity = {
     scope: scopeOf(settings, ctx),
     channel: args.channel,
     actorId: actorOf(settings, ctx),
     sessionId: args.session ?? '',
   };
-  await assertChannelAccess(settings, args.channel, ctx);
-  return identity;
+  if (settings.canAccessChannel === undefined) return identity;
+  return assertChannelAccess(settings, args.channel, ctx).then(() => identity);
 };
 
 const assertRoom = async <Ctx>(settings: PresenceSettings<Ctx>, identity: PresenceIdentity, now: number): Promise<void> => {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CollectionContext, TablePermissions, TableReader, TableSchema, TableWriter } from '../contract.js';
-import { actorOf, holds, scopeOf } from '../caller.js';
+import { actorOf, scopeOf } from '../caller.js';
 import { PresenceError } from '../errors.js';
 import { isPlainObject } from '../json.js';
 import { isWritableBy } from '../machine.js';
@@ -30,10 +30,26 @@ export const presenceSchema = (): TableSchema<PresenceRow> => ({
   },
 });
 
-/** Read within the caller's scope; write only the caller's own rows. */
+/**
+ * Read within the caller's scope; write only the caller's own rows. A throw
+ * (malformed ctx or row) means "no", as with `holds`, but caught inline: these
+ * run once per written row and once per hydrated row, so no closure per call.
+ */
 export const presencePermissions = <Ctx>(settings: PresenceSettings<Ctx>): TablePermissions<PresenceRow, Ctx> => ({
-  read: (ctx, row) => holds(() => row.scope === scopeOf(settings, ctx)),
-  write: (ctx, row) => holds(() => isWritableBy(row, actorOf(settings, ctx), scopeOf(settings, ctx))),
+  read: (ctx, row) => {
+    try {
+      return row.scope === scopeOf(settings, ctx);
+    } catch {
+      return false;
+    }
+  },
+  write: (ctx, row) => {
+    try {
+      return isWritableBy(row, actorOf(settings, ctx), scopeOf(settings, ctx));
+    } catch {
+      return false;
+    }
+  },
 });
 
 /** The key of a row or of a partial row carrying its id. */
