@@ -8,7 +8,7 @@ import type { Invariant, InvariantCheck, InvariantLevel, StoreSubject } from './
 import { storeChecks } from './invariants.js';
 
 /** Runs per check when none are asked for: a full in-memory certification takes a few seconds. */
-export const DEFAULT_NUM_RUNS = 200;
+export const DEFAULT_NUM_RUNS = 400;
 
 /** The verdict on one invariant. */
 export interface InvariantResult {

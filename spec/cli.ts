@@ -33,7 +33,7 @@ Certifies the presence store whose factory is the module's default export
 (() => PresenceStore | Promise<PresenceStore>; an exported destroy(store) is
 called after each run). Progress goes to stderr, the report to stdout.
 
-  --runs N    runs per invariant (default 200)
+  --runs N    runs per invariant (default 400)
   --seed S    seed of every property (default random; printed in the report)
   --only ID   check only this invariant (repeatable, or comma-separated)
   --path P    replay a counterexample path (with the --seed and --runs it ran
