@@ -38,11 +38,42 @@ const blameWrite =
     return STORE.lww;
   };
 
+/** Every store call applies in every state, so no command needs a precondition. */
+abstract class AlwaysApplicable implements StoreCommand {
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Performs the call against both sides and checks the store. */
+  abstract run(run: ModelRun, store: PresenceStore): Promise<void>;
+
+  /** The call, as a store author would write it. */
+  abstract toString(): string;
+}
+
+/** Checks a listing against the model's, then mutates what came back to prove it was a copy. */
+const judgeListing = async (
+  run: ModelRun,
+  store: PresenceStore,
+  command: string,
+  invariant: StoreInvariantId,
+  returned: PresenceRow[],
+  expected: PresenceRow[],
+): Promise<void> => {
+  if (!Array.isArray(returned) || !sameRows(returned, expected)) {
+    run.flag(invariant, `returned ${Array.isArray(returned) ? showRows(returned) : show(returned)}, expected ${showRows(expected)}`);
+  }
+  await run.settle(store, command, blameAll(invariant));
+  vandalize(returned);
+  await run.settle(store, `${command} then mutating the rows returned`, copies);
+};
+
 const rowText = (row: PresenceRow): string =>
   `id=${row.id}, heartbeatAt=${row.heartbeatAt}, expiresAt=${row.expiresAt}, state=${show(row.state)}`;
 
 /** `upsert(row)` or `update(row)`: the last-writer-wins merge. */
-export class WriteCommand implements StoreCommand {
+export class WriteCommand extends AlwaysApplicable {
   /**
    * @param kind - which write
    * @param row - the incoming row (never handed to the store itself: it gets a copy)
@@ -50,15 +81,12 @@ export class WriteCommand implements StoreCommand {
   constructor(
     readonly kind: 'upsert' | 'update',
     readonly row: PresenceRow,
-  ) {}
-
-  /** Always applicable. */
-  check(): boolean {
-    return true;
+  ) {
+    super();
   }
 
   /** Writes, then checks the returned row, the stored rows and the copies. */
-  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
     const before = run.model.get(this.row.id);
     const expected = this.kind === 'upsert' ? run.model.upsert(this.row) : run.model.update(this.row);
     const input = structuredClone(this.row);
@@ -74,23 +102,20 @@ export class WriteCommand implements StoreCommand {
   }
 
   /** The call, as a store author would write it. */
-  toString(): string {
+  override toString(): string {
     return `${this.kind}(${rowText(this.row)})`;
   }
 }
 
 /** `remove(id)`: removes exactly that id. */
-export class RemoveCommand implements StoreCommand {
+export class RemoveCommand extends AlwaysApplicable {
   /** @param id - the id removed */
-  constructor(readonly id: string) {}
-
-  /** Always applicable. */
-  check(): boolean {
-    return true;
+  constructor(readonly id: string) {
+    super();
   }
 
   /** Removes, then checks the returned row and that nothing else moved. */
-  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
     const expected = run.model.remove(this.id);
     const returned = await store.remove(this.id);
     if (!deepEqual(returned, expected)) {
@@ -100,23 +125,20 @@ export class RemoveCommand implements StoreCommand {
   }
 
   /** The call. */
-  toString(): string {
+  override toString(): string {
     return `remove(id=${this.id})`;
   }
 }
 
 /** `get(id)`: the stored row, a copy. */
-export class GetCommand implements StoreCommand {
+export class GetCommand extends AlwaysApplicable {
   /** @param id - the id read */
-  constructor(readonly id: string) {}
-
-  /** Always applicable. */
-  check(): boolean {
-    return true;
+  constructor(readonly id: string) {
+    super();
   }
 
   /** Reads, checks, then mutates what it got. */
-  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
     const expected = run.model.get(this.id);
     const returned = await store.get(this.id);
     if (!deepEqual(returned, expected)) {
@@ -128,13 +150,13 @@ export class GetCommand implements StoreCommand {
   }
 
   /** The call. */
-  toString(): string {
+  override toString(): string {
     return `get(id=${this.id})`;
   }
 }
 
 /** `channel(scope, channel, now)`: exactly the live rows of one scope and channel. */
-export class ChannelCommand implements StoreCommand {
+export class ChannelCommand extends AlwaysApplicable {
   /**
    * @param scope - the scope asked about
    * @param channel - the channel asked about
@@ -144,58 +166,40 @@ export class ChannelCommand implements StoreCommand {
     readonly scope: string,
     readonly channel: string,
     readonly now: number,
-  ) {}
-
-  /** Always applicable. */
-  check(): boolean {
-    return true;
+  ) {
+    super();
   }
 
   /** Lists, compares with the model's filter, then mutates what it got. */
-  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
     const expected = run.model.channel(this.scope, this.channel, this.now);
     const returned = await store.channel(this.scope, this.channel, this.now);
-    if (!Array.isArray(returned) || !sameRows(returned, expected)) {
-      run.flag(STORE.channel, `channel returned ${Array.isArray(returned) ? showRows(returned) : show(returned)}, expected ${showRows(expected)}`);
-    }
-    await run.settle(store, this.toString(), blameAll(STORE.channel));
-    vandalize(returned);
-    await run.settle(store, `${this} then mutating the rows returned`, copies);
+    await judgeListing(run, store, this.toString(), STORE.channel, returned, expected);
   }
 
   /** The call. */
-  toString(): string {
+  override toString(): string {
     return `channel(scope=${show(this.scope)}, channel=${show(this.channel)}, now=${this.now})`;
   }
 }
 
 /** `rows()`: every stored row, expired or not. */
-export class RowsCommand implements StoreCommand {
-  /** Always applicable. */
-  check(): boolean {
-    return true;
-  }
-
+export class RowsCommand extends AlwaysApplicable {
   /** Lists, compares with the model, then mutates what it got. */
-  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
     const expected = run.model.rows();
     const returned = await store.rows();
-    if (!Array.isArray(returned) || !sameRows(returned, expected)) {
-      run.flag(STORE.rows, `rows returned ${Array.isArray(returned) ? showRows(returned) : show(returned)}, expected ${showRows(expected)}`);
-    }
-    await run.settle(store, this.toString(), blameAll(STORE.rows));
-    vandalize(returned);
-    await run.settle(store, `${this} then mutating the rows returned`, copies);
+    await judgeListing(run, store, this.toString(), STORE.rows, returned, expected);
   }
 
   /** The call. */
-  toString(): string {
+  override toString(): string {
     return 'rows()';
   }
 }
 
 /** `sweep(now, limit?)`: removes and returns exactly expired rows, at most `limit`; idempotent. */
-export class SweepCommand implements StoreCommand {
+export class SweepCommand extends AlwaysApplicable {
   /**
    * @param now - the sweeper's clock
    * @param limit - the most rows to remove, or no bound
@@ -203,15 +207,12 @@ export class SweepCommand implements StoreCommand {
   constructor(
     readonly now: number,
     readonly limit: number | undefined,
-  ) {}
-
-  /** Always applicable. */
-  check(): boolean {
-    return true;
+  ) {
+    super();
   }
 
   /** Sweeps, checks what came back and what is left, and (unbounded) that a second sweep finds nothing. */
-  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
     const expired = run.model.expired(this.now);
     const returned = await store.sweep(this.now, this.limit);
     this.judge(run, returned, expired.length);
@@ -247,7 +248,7 @@ export class SweepCommand implements StoreCommand {
   }
 
   /** The call. */
-  toString(): string {
+  override toString(): string {
     return this.limit === undefined ? `sweep(now=${this.now})` : `sweep(now=${this.now}, limit=${this.limit})`;
   }
 }

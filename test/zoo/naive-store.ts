@@ -76,3 +76,11 @@ export const createNaiveStore = (broken: Partial<NaiveParts> = {}): NaiveStore =
     rows: all,
   };
 };
+
+/** A naive store with some methods replaced; `override` receives the correct store to build on. */
+export const createNaiveStoreWith =
+  (override: (base: NaiveStore) => Partial<PresenceStore>) =>
+  (): PresenceStore => {
+    const base = createNaiveStore();
+    return { ...base, ...override(base) };
+  };

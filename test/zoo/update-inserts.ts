@@ -1,14 +1,11 @@
 /** update is upsert: a late patch after leave brings the member back. */
 import { STORE } from '../../spec/store/ids.js';
-import { createNaiveStore } from './naive-store.js';
+import { createNaiveStoreWith } from './naive-store.js';
 import type { ZooSpecimen } from './specimen.js';
 
 export const updateInserts: ZooSpecimen = {
   name: 'update-inserts',
   bug: 'update delegates to upsert and so inserts a missing row',
   caughtBy: STORE.updateNoResurrect,
-  create: () => {
-    const store = createNaiveStore();
-    return { ...store, update: store.upsert };
-  },
+  create: createNaiveStoreWith((store) => ({ update: store.upsert })),
 };
