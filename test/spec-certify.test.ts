@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { certifyPresenceStore, runCertification, type CertifyProgress } from '../spec/certify.js';
+import { withFaults } from '../spec/faults.js';
 import type { InvariantCheck } from '../spec/invariant.js';
 import { storeChecks, storeInvariants } from '../spec/invariants.js';
 import { runProperty } from '../spec/run-property.js';
@@ -75,6 +76,24 @@ describe('certifyPresenceStore', () => {
       `start ${STORE.ids} 1/2`,
       `done ${STORE.ids} 1/2`,
     ]);
+  });
+
+  it('accepts an async factory and async store methods', async () => {
+    const report = await certifyPresenceStore({ create: async () => createSimpleStore(), numRuns: 5, seed: 4 });
+    expect(report.passed).toBe(true);
+  });
+
+  it('reports a store that throws as failing every invariant, without throwing itself', async () => {
+    const report = await certifyPresenceStore({
+      create: () => withFaults(createSimpleStore(), { failRate: 1, seed: 1 }),
+      numRuns: 5,
+      seed: 4,
+    });
+    expect(report.passed).toBe(false);
+    for (const result of report.results) {
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatch(/Injected fault/);
+    }
   });
 
   it('destroys every store it creates, whether the run passes or fails', async () => {
