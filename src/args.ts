@@ -118,8 +118,11 @@ export const parseParams = (input: unknown, limits: InputLimits): { channel: str
 /** Parses `{ channel, state?, session? }`. */
 export const parseHeartbeatArgs = (input: unknown, limits: InputLimits): HeartbeatArgs => {
   const fields = record(input, 'args');
+  // Channel, then session, then state: the order the errors are reported in.
+  const channel = parseChannel(fields['channel'], limits);
+  const session = parseSession(fields['session'], limits);
   const state = fields['state'];
-  return { ...channelArgs(fields, limits), state: state === undefined ? undefined : checkState(state, limits) };
+  return { channel, session, state: state === undefined ? undefined : checkState(state, limits) };
 };
 
 /** Parses `{ channel, cursor, session? }`. */

@@ -12,7 +12,7 @@
  * @module
  */
 import { cloneJson } from '../json.js';
-import type { PresenceRow } from '../row.js';
+import type { PresenceRow, PresenceState } from '../row.js';
 import type { PresenceStore } from '../store.js';
 import { ExpiryHeap } from './expiry-heap.js';
 
@@ -48,6 +48,26 @@ const releasedRow = (entry: Entry): PresenceRow => ({
   heartbeatAt: entry.heartbeatAt,
 });
 
+/**
+ * Whether two states hold the same keys in the same order with the same
+ * primitive values (`Object.is`), so keeping the stored copy is the same as
+ * storing a new one. Nested objects and arrays answer `false` (copied).
+ */
+const sameFlatState = (stored: PresenceState, incoming: PresenceState): boolean => {
+  if (stored === incoming) return true;
+  const keys = Object.keys(stored);
+  const incomingKeys = Object.keys(incoming);
+  if (keys.length !== incomingKeys.length) return false;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    if (key !== incomingKeys[index]) return false;
+    const value = stored[key];
+    if (typeof value === 'object' && value !== null) return false;
+    if (!Object.is(value, incoming[key])) return false;
+  }
+  return true;
+};
+
 /** Creates an empty in-memory store; each call returns an independent one. */
 export const createMemoryPresenceStore = (): PresenceStore => {
   const byId = new Map<string, Entry>();
@@ -82,19 +102,21 @@ export const createMemoryPresenceStore = (): PresenceStore => {
 
   /**
    * Last writer wins by heartbeatAt; expiresAt only grows. The entry is
-   * updated in place: a renewal allocates only the copied state.
+   * updated in place, and a field is written only when its value changed:
+   * a renewal with the same state then stores no new object, so nothing a
+   * heartbeat allocates outlives it (no promotion, no old-to-new pointers).
    */
   const merge = (entry: Entry, incoming: PresenceRow): void => {
     const expiresAt = Math.max(entry.expiresAt, incoming.expiresAt);
     if (incoming.heartbeatAt >= entry.heartbeatAt) {
       const moved = incoming.scope !== entry.scope || incoming.channel !== entry.channel;
       if (moved) unindex(entry);
-      entry.id = incoming.id;
-      entry.scope = incoming.scope;
-      entry.channel = incoming.channel;
-      entry.actorId = incoming.actorId;
-      entry.sessionId = incoming.sessionId;
-      entry.state = cloneJson(incoming.state);
+      if (entry.id !== incoming.id) entry.id = incoming.id;
+      if (entry.scope !== incoming.scope) entry.scope = incoming.scope;
+      if (entry.channel !== incoming.channel) entry.channel = incoming.channel;
+      if (entry.actorId !== incoming.actorId) entry.actorId = incoming.actorId;
+      if (entry.sessionId !== incoming.sessionId) entry.sessionId = incoming.sessionId;
+      if (!sameFlatState(entry.state, incoming.state)) entry.state = cloneJson(incoming.state);
       entry.heartbeatAt = incoming.heartbeatAt;
       if (moved) index(entry);
     }
