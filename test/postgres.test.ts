@@ -84,6 +84,15 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     await pool.query('DROP SCHEMA presence_schema CASCADE');
   });
 
+  test('an unlogged table works the same', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(pool, { table, unlogged: true });
+    const persistence = await pool.query<{ relpersistence: string }>('SELECT relpersistence FROM pg_class WHERE relname = $1', [table]);
+    expect(persistence.rows).toEqual([{ relpersistence: 'u' }]);
+    await expectExactRoundTrips(createPostgresPresenceStore({ pool, table }));
+    await pool.query(`DROP TABLE "${table}"`);
+  });
+
   test('default table name, plain-text columns for ordinary strings', async () => {
     await createPostgresPresenceTable(pool);
     const store = createPostgresPresenceStore({ pool });

@@ -15,7 +15,8 @@
  * | `expires_at`, `heartbeat_at` | `bigint` | epoch milliseconds |
  *
  * with indexes on `(scope, channel, expires_at)` for `channel()` and on
- * `(expires_at)` for `sweep()`.
+ * `(expires_at)` for `sweep()`; `unlogged: true` makes it an `UNLOGGED`
+ * table (no WAL: faster, emptied by a crash, not replicated).
  *
  * Why `json` and not `jsonb`: `jsonb` rejects `\u0000` inside strings and
  * reorders and deduplicates keys; state is never queried into, so storing the
@@ -94,6 +95,14 @@ export interface PostgresPresenceStoreOptions {
 export interface PostgresPresenceTableOptions {
   /** Table name, as given to the store. Default `presence`. */
   table?: string;
+  /**
+   * Create an `UNLOGGED` table: writes skip the WAL (several times faster
+   * heartbeats), but a server crash empties the table and it is not
+   * replicated. Presence is ephemeral, so this is often the right trade:
+   * clients repopulate it within one TTL. Default `false`. Only applies when
+   * the table is created.
+   */
+  unlogged?: boolean;
 }
 
 const checkPool = (pool: unknown, where: string): PostgresQueryable => {
@@ -127,7 +136,7 @@ export const createPostgresPresenceTable = async (pool: PostgresQueryable, optio
   const queryable = checkPool(pool, 'createPostgresPresenceTable');
   const { quoted, bare } = quoteTable(options.table ?? 'presence');
   // No values and no name: the simple protocol, which runs the batch as one transaction.
-  await guarded('postgres', 'createPostgresPresenceTable', 30_000, () => queryable.query({ text: createTableSql(quoted, bare) }));
+  await guarded('postgres', 'createPostgresPresenceTable', 30_000, () => queryable.query({ text: createTableSql(quoted, bare, options.unlogged === true) }));
 };
 
 /**

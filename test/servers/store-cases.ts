@@ -7,6 +7,7 @@
 import { expect, test } from 'vitest';
 import { certifyPresenceStore, type CertificationReport } from '../../spec/certify.js';
 import { storeInvariants } from '../../spec/invariants.js';
+import { certifyPresencePack, packInvariants } from '../../spec/pack/certify.js';
 import { PresenceError } from '../../src/errors.js';
 import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../../src/row.js';
 import type { PresenceStore } from '../../src/store.js';
@@ -32,6 +33,23 @@ export const certifyEachInvariant = (subject: () => StoreSubject, numRuns = cert
   for (const invariant of storeInvariants) {
     test(`certifies ${invariant.id} (${invariant.level}): ${invariant.title}`, async () => {
       await expectCertified(subject(), numRuns, [invariant.id]);
+    });
+  }
+};
+
+/** Runs per pack invariant; `PRESENCE_CERTIFY_PACK_RUNS` overrides. */
+export const certifyPackRuns = Number(process.env.PRESENCE_CERTIFY_PACK_RUNS ?? 25);
+
+/** One named test per pack invariant: the presence pack on the store, in the reference engine. */
+export const certifyPackEachInvariant = (subject: () => StoreSubject, numRuns = certifyPackRuns): void => {
+  for (const invariant of packInvariants) {
+    test(`certifies ${invariant.id} (${invariant.level}): ${invariant.title}`, async () => {
+      const report = await certifyPresencePack({ ...subject(), numRuns, only: [invariant.id] });
+      const failed = report.results.filter((result) => result.status === 'failed');
+      expect(
+        failed.map((result) => `${result.level} ${result.id}: ${result.error ?? ''}\n  counterexample: ${result.counterexample ?? ''}\n  seed ${result.seed} path ${result.path ?? ''}`),
+      ).toEqual([]);
+      expect(report.passed).toBe(true);
     });
   }
 };

@@ -130,10 +130,11 @@ RETURNING ${RETURNING}`,
  *
  * @param table - the quoted table name
  * @param bare - the unquoted table part, for index names
+ * @param unlogged - whether to create an `UNLOGGED` table
  * @returns the SQL
  */
-export const createTableSql = (table: string, bare: string): string => `SELECT pg_advisory_xact_lock(hashtext(${`'presence-ddl:${table.replaceAll("'", "''")}'`}));
-CREATE TABLE IF NOT EXISTS ${table} (
+export const createTableSql = (table: string, bare: string, unlogged = false): string => `SELECT pg_advisory_xact_lock(hashtext(${`'presence-ddl:${table.replaceAll("'", "''")}'`}));
+CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${table} (
   id text PRIMARY KEY,
   scope text NOT NULL,
   channel text NOT NULL,
