@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { PresenceStore } from '../src/store.js';
 import { certifyPresenceStore, type CertifyStoreOptions, type InvariantResult } from './certify.js';
 import type { StoreFactory } from './invariant.js';
+import { certifyPresenceStoreAndPack } from './pack/certify.js';
 import { formatProgress, formatReport } from './report.js';
 
 /** Where the command reads and writes; tests pass captured streams. */
@@ -27,7 +28,7 @@ export interface CliIo {
 }
 
 /** The command's usage text. */
-export const CLI_USAGE = `Usage: presence-certify <store-module> [--runs N] [--seed S] [--only ID]... [--path P] [--json]
+export const CLI_USAGE = `Usage: presence-certify <store-module> [--pack] [--runs N] [--seed S] [--only ID]... [--path P] [--json]
 
 Certifies the presence store whose factory is the module's default export
 (() => PresenceStore | Promise<PresenceStore>; an exported destroy(store) is
@@ -38,6 +39,7 @@ called after each run). Progress goes to stderr, the report to stdout.
   --only ID   check only this invariant (repeatable, or comma-separated)
   --path P    replay a counterexample path (with the --seed and --runs it ran
               with, and exactly one --only)
+  --pack      also certify the presence pack on this store (PACK-* invariants)
   --json      print the report as JSON
   --help      print this text
 
@@ -59,6 +61,7 @@ const integer = (flag: string, text: string | undefined, minimum: number): numbe
 interface Invocation {
   modulePath: string;
   json: boolean;
+  pack: boolean;
   options: Omit<CertifyStoreOptions, 'create' | 'destroy'>;
 }
 
@@ -74,6 +77,7 @@ const parse = (argv: readonly string[]): Invocation | 'help' => {
         path: { type: 'string' },
         only: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
+        pack: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -92,6 +96,7 @@ const parse = (argv: readonly string[]): Invocation | 'help' => {
   return {
     modulePath: positionals[0] ?? '',
     json: values.json ?? false,
+    pack: values.pack ?? false,
     options: {
       ...(numRuns === undefined ? {} : { numRuns }),
       ...(seed === undefined ? {} : { seed }),
@@ -136,6 +141,7 @@ const replayCommand =
       '--runs',
       String(numRuns),
       ...(result.path === undefined ? [] : ['--path', result.path]),
+      ...(result.id.startsWith('PACK-') ? ['--pack'] : []),
     ]
       .map(shellQuote)
       .join(' ');
@@ -154,7 +160,7 @@ export const runCertifyCli = async (argv: readonly string[], io: CliIo): Promise
     const subject = await storeModule(invocation, io);
     let report;
     try {
-      report = await certifyPresenceStore({
+      report = await (invocation.pack ? certifyPresenceStoreAndPack : certifyPresenceStore)({
         ...subject,
         ...invocation.options,
         onProgress: (event) => {

@@ -50,7 +50,6 @@ export { PACK, type PackInvariantId } from './pack/ids.js';
 export type { PackCheck } from './pack/model-based.js';
 export type { PackFactory, PackSubject } from './pack/subject.js';
 export { PackModel, type ModelCaller, type ModelOutcome, type ModelSettings } from './pack/model.js';
-export { createReferenceEngine } from './engine.js';
 export * from './engine.js';
 export {
   createPresenceHarness,

@@ -10,7 +10,13 @@
  * @module
  */
 import { describe as vitestDescribe, it as vitestIt } from 'vitest';
-import { definePresenceStoreTests, type PresenceStoreTestOptions, type TestRunner } from './tests.js';
+import {
+  definePresencePackTests,
+  definePresenceStoreTests,
+  type PresencePackTestOptions,
+  type PresenceStoreTestOptions,
+  type TestRunner,
+} from './tests.js';
 
 /**
  * Registers a vitest `describe(name)` with one test per store invariant, e.g.
@@ -19,3 +25,11 @@ import { definePresenceStoreTests, type PresenceStoreTestOptions, type TestRunne
  */
 export const describePresenceStore = (name: string, options: PresenceStoreTestOptions & Partial<TestRunner>): void =>
   definePresenceStoreTests(name, { describe: vitestDescribe, it: vitestIt, ...options });
+
+/**
+ * Registers a vitest `describe(name)` with one test per pack invariant, e.g.
+ * `PACK-SCOPE: no row crosses a scope, in hydrate or in pushed diffs`: the
+ * presence pack (or `createPack`) on stores from `create`.
+ */
+export const describePresencePack = (name: string, options: PresencePackTestOptions & Partial<TestRunner>): void =>
+  definePresencePackTests(name, { describe: vitestDescribe, it: vitestIt, ...options });

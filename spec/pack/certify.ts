@@ -6,8 +6,8 @@
  * @module
  */
 import { runCertification, type CertificationReport, type CertifyRunOptions } from '../certify.js';
-import type { Invariant } from '../invariant.js';
-import { checksOf } from '../invariants.js';
+import type { Invariant, InvariantCheck } from '../invariant.js';
+import { checksOf, storeChecks } from '../invariants.js';
 import { packFamilies } from './families.js';
 import type { PackCheck } from './model-based.js';
 import type { PackSubject } from './subject.js';
@@ -35,10 +35,18 @@ export interface CertifyPackOptions extends PackSubject, CertifyRunOptions {}
  * console.log(report.passed);
  * ```
  */
-export const certifyPresencePack = (options: CertifyPackOptions): Promise<CertificationReport> => {
+export const certifyPresencePack = (options: CertifyPackOptions): Promise<CertificationReport> => certifyWith(packChecks, options);
+
+/** Every store check, then every pack check: the full certification of a store and the pack on it. */
+export const allChecks: readonly InvariantCheck<PackSubject>[] = [...storeChecks, ...packChecks];
+
+/** Certifies a store and the presence pack on it in one report (what `presence-certify --pack` runs). */
+export const certifyPresenceStoreAndPack = (options: CertifyPackOptions): Promise<CertificationReport> => certifyWith(allChecks, options);
+
+const certifyWith = (checks: readonly InvariantCheck<PackSubject>[], options: CertifyPackOptions): Promise<CertificationReport> => {
   const { create, destroy, createPack, ...run } = options;
   return runCertification(
-    packChecks,
+    checks,
     { create, ...(destroy === undefined ? {} : { destroy }), ...(createPack === undefined ? {} : { createPack }) },
     run,
   );

@@ -1,0 +1,19 @@
+/**
+ * A store module for `presence-certify`: its default export is the factory
+ * to certify. `npm run certify` runs the command on this one, the built-in
+ * memory store; point the command at your own module the same way.
+ *
+ * @example
+ * ```sh
+ * presence-certify ./node_modules/@absolutejs/sync-pack-presence/dist/spec/examples/memory-store.js --pack
+ * ```
+ *
+ * @module
+ */
+import type { PresenceStore } from '../../src/store.js';
+import { createMemoryPresenceStore } from '../../src/stores/memory.js';
+
+/** A fresh memory store per call. */
+const createStore = (): PresenceStore => createMemoryPresenceStore();
+
+export default createStore;
