@@ -132,7 +132,8 @@ export const parseCursorArgs = (input: unknown, limits: InputLimits): CursorArgs
   if (cursor === undefined || !isJsonValue(cursor)) {
     throw new PresenceError('INVALID_ARGS', `cursor must be a JSON value (null clears it); got ${describe(cursor)}.`);
   }
-  return { ...channelArgs(fields, limits), cursor };
+  const channel = parseChannel(fields['channel'], limits);
+  return { channel, session: parseSession(fields['session'], limits), cursor };
 };
 
 /** Parses `{ channel, typing, session? }`. */
@@ -142,5 +143,6 @@ export const parseTypingArgs = (input: unknown, limits: InputLimits): TypingArgs
   if (typeof typing !== 'boolean') {
     throw new PresenceError('INVALID_ARGS', `typing must be a boolean; got ${describe(typing)}.`);
   }
-  return { ...channelArgs(fields, limits), typing };
+  const channel = parseChannel(fields['channel'], limits);
+  return { channel, session: parseSession(fields['session'], limits), typing };
 };

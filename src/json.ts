@@ -13,12 +13,8 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 };
 
-/**
- * Whether `value` is JSON that survives a round trip unchanged: finite
- * numbers, strings, booleans, null, arrays and plain objects, acyclic.
- * `seen` holds the objects on the current path (a cycle is a revisit).
- */
-export const isJsonValue = (value: unknown, seen?: Set<object>): value is JsonValue => {
+/** {@link isJsonValue} over the objects on the current path (`path`): a revisit is a cycle. */
+const isJsonWalk = (value: unknown, path: object[]): boolean => {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -27,20 +23,36 @@ export const isJsonValue = (value: unknown, seen?: Set<object>): value is JsonVa
       return Number.isFinite(value);
     case 'object': {
       if (value === null) return true;
-      // The path set is only needed once there is an object to walk into.
-      const path = seen ?? new Set<object>();
-      if (path.has(value)) return false;
-      path.add(value);
-      const ok = Array.isArray(value)
-        ? value.every((item) => isJsonValue(item, path))
-        : isPlainObject(value) && Object.values(value).every((item) => isJsonValue(item, path));
-      path.delete(value);
-      return ok;
+      if (path.includes(value)) return false;
+      path.push(value);
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+          const item: unknown = value[index];
+          // A hole is skipped (it encodes as null), as `every` would.
+          if (item === undefined && !(index in value)) continue;
+          if (!isJsonWalk(item, path)) return false;
+        }
+      } else {
+        if (!isPlainObject(value)) return false;
+        const keys = Object.keys(value);
+        for (let index = 0; index < keys.length; index++) {
+          if (!isJsonWalk(value[keys[index]!], path)) return false;
+        }
+      }
+      path.pop();
+      return true;
     }
     default:
       return false;
   }
 };
+
+/**
+ * Whether `value` is JSON that survives a round trip unchanged: finite
+ * numbers, strings, booleans, null, arrays and plain objects, acyclic
+ * (shared, non-cyclic references are fine).
+ */
+export const isJsonValue = (value: unknown): value is JsonValue => isJsonWalk(value, []);
 
 /** Returned by the fused walk when a `toJSON` method makes the encoding differ from the data. */
 const HAS_TO_JSON = -1;
