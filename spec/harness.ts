@@ -40,12 +40,18 @@ export const createManualClock = (start = 1_000_000): ManualClock => {
   };
 };
 
+/** What `presence:leave` resolves to. */
+export interface LeaveOutcome {
+  /** How many rows were removed. */
+  removed: number;
+}
+
 /** One caller's mutations, with the pack's names filled in. */
 export interface PresenceClient {
   /** `presence:heartbeat`. */
   heartbeat: (channel: string, options?: { state?: PresenceState; session?: string }) => Promise<PresenceRow>;
   /** `presence:leave`. */
-  leave: (channel: string, session?: string) => Promise<{ removed: number }>;
+  leave: (channel: string, session?: string) => Promise<LeaveOutcome>;
   /** `presence:cursor`. */
   cursor: (channel: string, cursor: JsonValue, session?: string) => Promise<PresenceRow>;
   /** `presence:typing`. */
@@ -82,10 +88,16 @@ export interface PresenceHarness {
   cleanup: () => Promise<void>;
 }
 
+/** Pack config for a harness: any `PresencePackConfig`, with a native store only. */
+export interface HarnessPackConfig extends Omit<PresencePackConfig, 'store'> {
+  /** The store; a fresh memory store by default. */
+  store?: PresenceStore;
+}
+
 /** Options of {@link createPresenceHarness}. */
 export interface PresenceHarnessOptions {
   /** Pack config; `store` defaults to a fresh memory store, and `now` is always the harness clock. */
-  config?: Omit<PresencePackConfig, 'store'> & { store?: PresenceStore };
+  config?: HarnessPackConfig;
   /** Builds the pack from the final config; default `createPresencePack`. Lets a certification run a pack under test. */
   createPack?: (config: PresencePackConfig) => SyncPack;
   /** Clock start. */

@@ -43,8 +43,17 @@ export {
   type SuiteFunction,
   type TestFunction,
   type TestRunner,
+  definePresencePackTests,
+  type PresencePackTestOptions,
 } from './tests.js';
-export { certifyPresencePack, packChecks, packInvariants, type CertifyPackOptions } from './pack/certify.js';
+export {
+  allChecks,
+  certifyPresencePack,
+  certifyPresenceStoreAndPack,
+  packChecks,
+  packInvariants,
+  type CertifyPackOptions,
+} from './pack/certify.js';
 export { packFamilies, type PackCheckFamily } from './pack/families.js';
 export { PACK, type PackInvariantId } from './pack/ids.js';
 export type { PackCheck } from './pack/model-based.js';
@@ -58,5 +67,7 @@ export {
   type PresenceClient,
   type PresenceHarness,
   type PresenceHarnessOptions,
+  type HarnessPackConfig,
+  type LeaveOutcome,
   type PresenceView,
 } from './harness.js';

@@ -6,15 +6,25 @@
 
 /** Pack invariant ids; reports, docs and tests cite these strings. */
 export const PACK = {
+  /** Every command leaves the store as the model says. */
   semantics: 'PACK-SEMANTICS',
+  /** No row crosses a scope. */
   scope: 'PACK-SCOPE',
+  /** A caller only changes its own rows. */
   actor: 'PACK-ACTOR',
+  /** expiresAt never decreases. */
   ttl: 'PACK-TTL',
+  /** Expired rows are invisible. */
   expired: 'PACK-EXPIRED',
+  /** Views equal the model after cleanup. */
   converge: 'PACK-CONVERGE',
+  /** The channel gate holds. */
   acl: 'PACK-ACL',
+  /** Malformed args are rejected. */
   input: 'PACK-INPUT',
+  /** Prefixed packs share nothing. */
   prefix: 'PACK-PREFIX',
+  /** A failing store never half-writes. */
   faults: 'PACK-FAULTS',
 } as const;
 

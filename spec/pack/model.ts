@@ -26,7 +26,17 @@ export interface ModelSettings {
 }
 
 /** What a command should do: succeed (and leave these rows), or fail with this code. */
-export type ModelOutcome = { ok: true } | { ok: false; code: string };
+export type ModelOutcome =
+  | {
+      /** It succeeds. */
+      ok: true;
+    }
+  | {
+      /** It fails. */
+      ok: false;
+      /** With a `PresenceError` of this code. */
+      code: string;
+    };
 
 const sameKey = (a: readonly string[], b: readonly string[]): boolean => a.every((part, index) => part === b[index]);
 
