@@ -11,7 +11,7 @@
  * @module
  */
 import { cpus, totalmem } from 'node:os';
-import { measureMemory, type MemoryResult } from './memory.js';
+import { emptyStateBytes, measureMemory, type MemoryResult } from './memory.js';
 import { canCollect } from './measure.js';
 import { runSize, sweepMedian, SWEEP_ROWS, type SizeResult } from './scenarios.js';
 import { int, num, printTable, ratio } from './table.js';
@@ -35,6 +35,11 @@ const main = async (): Promise<void> => {
   console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} x ${cpu}, ${int(totalmem() / 2 ** 20)} MiB RAM`);
   console.log(`timing budget ${budgetMs} ms per loop (after a 150 ms warm-up), sequential awaited calls, baseline cap ${capMs} ms per call`);
   if (!canCollect()) console.log('(no --expose-gc: GC between loops and the memory table are skipped)');
+
+  // Warm-up: let the JIT settle on every path first, so the smallest size is not measured cold.
+  process.stderr.write('warm-up...\n');
+  await runSize('current', 1000, { limits: { budgetMs: 300 }, sweepRuns: 2, capMs });
+  if (withBaseline) await runSize('baseline', 1000, { limits: { budgetMs: 300 }, sweepRuns: 2, capMs });
 
   const current: SizeResult[] = [];
   const baseline: (SizeResult | undefined)[] = [];
@@ -106,13 +111,14 @@ const main = async (): Promise<void> => {
 
   const memory: MemoryResult[] = [];
   if (withMemory && canCollect()) {
+    const stateBytes = emptyStateBytes();
     for (const rows of [100_000, 1_000_000]) {
       process.stderr.write(`memory ${int(rows)} rows...\n`);
-      memory.push(measureMemory('current', rows));
-      if (withBaseline) memory.push(measureMemory('baseline', rows));
+      memory.push(measureMemory('current', rows, stateBytes));
+      if (withBaseline) memory.push(measureMemory('baseline', rows, stateBytes));
     }
     printTable(
-      'Heap per row (forced GC; empty state)',
+      `Heap per row (forced GC; empty state, one empty state object = ${int(stateBytes)} B)`,
       ['store', 'rows', 'bytes/row', 'bytes/row beyond state'],
       memory.map((result) => [result.kind === 'current' ? 'memory (current)' : 'baseline 0.3', int(result.rows), int(result.bytesPerRow), int(result.bytesBeyondState)]),
     );

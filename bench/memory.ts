@@ -29,8 +29,8 @@ const heapUsed = (): number => {
   return process.memoryUsage().heapUsed;
 };
 
-/** Heap cost of one empty state object as the store holds it (a clone). */
-const emptyStateBytes = (n: number): number => {
+/** Heap cost of one empty state object as the store holds it (a clone); measure it before any store exists. */
+export const emptyStateBytes = (n = 200_000): number => {
   const holder = new Array<unknown>(n).fill(null);
   const before = heapUsed();
   for (let i = 0; i < n; i++) holder[i] = cloneJson({});
@@ -39,12 +39,11 @@ const emptyStateBytes = (n: number): number => {
   return (after - before) / n;
 };
 
-/** Fills one store with `rows` rows (empty state) and measures heap per row. */
-export const measureMemory = (kind: 'current' | 'baseline', rows: number): MemoryResult => {
+/** Fills one store with `rows` rows (empty state) and measures heap per row; `stateBytes` from {@link emptyStateBytes}. */
+export const measureMemory = (kind: 'current' | 'baseline', rows: number, stateBytes: number): MemoryResult => {
   if (!canCollect()) throw new Error('run node with --expose-gc to measure memory');
   // Channel names are shared by 100 rows each, as a host's would be; make them before the "before" reading.
   for (let i = 0; i < rows; i += 100) channelOf(i);
-  const stateBytes = emptyStateBytes(Math.min(rows, 200_000));
   const before = heapUsed();
   let keep: unknown;
   if (kind === 'current') {
