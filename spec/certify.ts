@@ -156,8 +156,12 @@ export const runCertification = async <Subject>(
  *
  * @example
  * ```ts
- * const report = await certifyPresenceStore({ create: () => createMyStore() });
- * if (!report.passed) console.log(formatReport(report));
+ * import { createMemoryPresenceStore } from '@absolutejs/sync-pack-presence';
+ * import { certifyPresenceStore, formatReport } from '@absolutejs/sync-pack-presence/spec';
+ *
+ * const report = await certifyPresenceStore({ create: () => createMemoryPresenceStore(), numRuns: 200 });
+ * console.log(formatReport(report)); // a table: id, level, status, runs
+ * if (!report.passed) process.exitCode = 1;
  * ```
  */
 export const certifyPresenceStore = (options: CertifyStoreOptions): Promise<CertificationReport> => {

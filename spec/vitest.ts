@@ -1,10 +1,21 @@
 /**
- * The vitest binding (`./spec/vitest`): one vitest test per store invariant.
+ * The vitest binding (`./spec/vitest`): one vitest test per invariant, so a
+ * store author sees which rule failed in their usual runner. It also runs
+ * unchanged under `bun test`.
  *
  * @example
  * ```ts
- * import { describePresenceStore } from '@absolutejs/sync-pack-presence/spec/vitest';
- * describePresenceStore('my redis store', { create: () => createMyStore(), destroy: (store) => store.close() });
+ * import { Redis } from 'ioredis';
+ * import { createRedisPresenceStore } from '@absolutejs/sync-pack-presence/stores/redis';
+ * import { describePresencePack, describePresenceStore } from '@absolutejs/sync-pack-presence/spec/vitest';
+ *
+ * const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+ * let run = 0;
+ * // A fresh key prefix per store: certified stores must share nothing.
+ * const create = () => createRedisPresenceStore({ redis, keyPrefix: `certify:${run++}:` });
+ *
+ * describePresenceStore('redis store', { create });
+ * describePresencePack('presence pack on redis', { create });
  * ```
  *
  * @module
