@@ -173,5 +173,7 @@ describe('redis store options', () => {
       },
     });
     await expect(throwing.rows()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', cause: expect.any(Error) });
+    const rejectingWithText = createRedisPresenceStore({ redis: { evalsha: () => Promise.reject('down'), eval: async () => null } });
+    await expect(rejectingWithText.get('["","","",""]')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: 'redis store: get failed: down' });
   });
 });

@@ -182,7 +182,8 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
         const bound = limit === undefined || limit === Infinity ? null : String(Math.floor(limit));
         return [timeParam('now', now), bound];
       });
-      return rows.sort((left, right) => left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+      // Oldest first, ties by id (ids are unique), like every store's sweep here.
+      return rows.sort((left, right) => left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : 1));
     },
     rows: () => query('rows', sql.rows, () => []),
   };

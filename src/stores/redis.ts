@@ -112,25 +112,22 @@ const isNoScript = (error: unknown): boolean => error instanceof Error && error.
 
 /** Reads flat `id, value, expiresAt` triples from a script reply. */
 const triples = (reply: unknown, from = 0): PresenceRow[] => {
-  const items = reply as (string | null)[];
+  const items = reply as string[];
   const rows: PresenceRow[] = [];
-  for (let index = from; index + 2 < items.length; index += 3) {
-    const [id, value, expiresAt] = [items[index], items[index + 1], items[index + 2]];
-    if (typeof id === 'string' && typeof value === 'string' && typeof expiresAt === 'string') rows.push(decodeRow(id, value, expiresAt));
-  }
+  for (let index = from; index + 2 < items.length; index += 3) rows.push(decodeRow(items[index]!, items[index + 1]!, items[index + 2]!));
   return rows;
 };
 
-/** Reads a `{value, expiresAt}` reply (or nil) for a known id. */
+/** Reads a `{value, expiresAt}` reply (nil when there is no row) for a known id. */
 const single = (id: string, reply: unknown): PresenceRow | undefined => {
-  if (!Array.isArray(reply)) return undefined;
-  const [value, expiresAt] = reply as unknown[];
-  return typeof value === 'string' && typeof expiresAt === 'string' ? decodeRow(id, value, expiresAt) : undefined;
+  if (reply === null) return undefined;
+  const [value, expiresAt] = reply as [string, string];
+  return decodeRow(id, value, expiresAt);
 };
 
-/** Oldest first, ties by id: the order `sweep` returns rows in. */
-const byExpiry = (left: PresenceRow, right: PresenceRow): number =>
-  left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0);
+/** Oldest first, ties by id (ids are unique): the order `sweep` returns rows in. */
+const byExpiry = (left: { expiresAt: number; id: string }, right: { expiresAt: number; id: string }): number =>
+  left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : 1);
 
 /**
  * Creates a presence store on Redis. See the module documentation for the
@@ -205,7 +202,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
         candidates.push({ shard, id: items[index]!, expiresAt: Number(items[index + 1]) });
       }
     });
-    candidates.sort((left, right) => left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+    candidates.sort(byExpiry);
     const quota = new Array<number>(shards).fill(0);
     for (const candidate of candidates.slice(0, limit)) quota[candidate.shard]! += 1;
     return quota;
@@ -214,7 +211,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   return {
     get: (id) =>
       call('get', async () => {
-        const channel = typeof id === 'string' ? channelJsonOfId(id) : undefined;
+        const channel = channelJsonOfId(id);
         if (channel === undefined) return undefined;
         const keys = keysOfChannel(channel);
         return single(id, await run(GET, [keys.rows, keys.expiry, id]));
@@ -227,7 +224,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
     update: (row) => write('update', row),
     remove: (id) =>
       call('remove', async () => {
-        const channel = typeof id === 'string' ? channelJsonOfId(id) : undefined;
+        const channel = channelJsonOfId(id);
         if (channel === undefined) return undefined;
         const keys = keysOfChannel(channel);
         return single(id, await run(REMOVE, [keys.rows, keys.expiry, keys.channelPrefix + channel, id]));
@@ -241,7 +238,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
     sweep: (now, limit) =>
       call('sweep', async () => {
         const at = formatTime('now', now);
-        if (limit !== undefined && (!(limit >= 0) || Number.isNaN(limit))) {
+        if (limit !== undefined && !(limit >= 0)) {
           throw new PresenceError('INVALID_ARGS', `redis store: sweep limit must be a number >= 0, got ${String(limit)}`);
         }
         const max = limit === undefined ? Infinity : Math.floor(limit);

@@ -54,20 +54,15 @@ export const toUnavailable = (backend: string, operation: string, error: unknown
  * @param run - starts the call
  * @returns what `run` resolved to
  */
-export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> => {
-  let call: Promise<T>;
-  try {
-    call = run();
-  } catch (error) {
-    return Promise.reject(toUnavailable(backend, operation, error));
-  }
-  return new Promise<T>((resolve, reject) => {
+export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new PresenceError('STORE_UNAVAILABLE', `${backend} store: ${operation} timed out after ${timeoutMs} ms`));
     }, timeoutMs);
     // A pending timer must not keep a process alive that has nothing else to do.
-    timer.unref?.();
-    call.then(
+    timer.unref();
+    // The executor turns a synchronous throw of `run` into a rejection too.
+    new Promise<T>((started) => started(run())).then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
@@ -78,4 +73,3 @@ export const guarded = <T>(backend: string, operation: string, timeoutMs: number
       },
     );
   });
-};

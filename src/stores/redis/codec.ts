@@ -70,9 +70,9 @@ export const channelJsonOfId = (id: string): string | undefined => {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(parts) || parts.length !== 4 || !parts.every((part) => typeof part === 'string')) return undefined;
+  if (!Array.isArray(parts) || !parts.every((part) => typeof part === 'string')) return undefined;
   const identity = { scope: parts[0] as string, channel: parts[1] as string, actorId: parts[2] as string, sessionId: parts[3] as string };
-  // Only the canonical spelling is stored: `[ "a", ...]` with spaces is another id.
+  // Only the canonical spelling of exactly four parts is stored: `[ "a", ...]` with spaces is another id.
   return presenceRowId(identity) === id ? channelJson(identity.scope, identity.channel) : undefined;
 };
 

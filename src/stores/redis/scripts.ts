@@ -149,9 +149,12 @@ export const ROWS_PAGE = script(
 local out = {page[1]}
 local kv = page[2]
 for i = 1, #kv, 2 do
-  out[#out + 1] = kv[i]
-  out[#out + 1] = kv[i + 1]
-  out[#out + 1] = redis.call('ZSCORE', KEYS[2], kv[i])
+  local ex = redis.call('ZSCORE', KEYS[2], kv[i])
+  if ex then
+    out[#out + 1] = kv[i]
+    out[#out + 1] = kv[i + 1]
+    out[#out + 1] = ex
+  end
 end
 return out`,
 );
