@@ -10,10 +10,12 @@
  *
  * @module
  */
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { emptyStateBytes, measureMemory, type MemoryResult } from './memory.js';
+import { fileURLToPath } from 'node:url';
+import type { MemoryResult } from './memory.js';
 import { canCollect } from './measure.js';
-import { runSize, sweepMedian, SWEEP_ROWS, type SizeResult } from './scenarios.js';
+import { overCap, sweepMedian, SWEEP_ROWS, type SizeResult } from './scenarios.js';
 import { int, num, printTable, ratio } from './table.js';
 
 const argValue = (name: string): string | undefined => {
@@ -28,28 +30,33 @@ const capMs = Number(argValue('--cap-ms') ?? 1000);
 const withBaseline = !flag('--no-baseline');
 const withMemory = !flag('--no-memory');
 
+const childScript = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** Runs one measurement in a fresh `node --expose-gc` and parses the JSON line it prints last. */
+const inChild = <Result>(args: readonly string[]): Result => {
+  const child = spawnSync(process.execPath, ['--expose-gc', childScript, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`bench child ${args.join(' ')} exited with ${String(child.status ?? child.signal)}`);
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Result;
+};
+
 const main = async (): Promise<void> => {
   const started = process.hrtime.bigint();
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(`# @absolutejs/sync-pack-presence bench`);
   console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} x ${cpu}, ${int(totalmem() / 2 ** 20)} MiB RAM`);
-  console.log(`timing budget ${budgetMs} ms per loop (after a 150 ms warm-up), sequential awaited calls, baseline cap ${capMs} ms per call`);
+  console.log(`one process per subject and size (1 000-row warm-up first), timing budget ${budgetMs} ms per loop after a 150 ms warm-up, sequential awaited calls, cap ${capMs} ms per call`);
   if (!canCollect()) console.log('(no --expose-gc: GC between loops and the memory table are skipped)');
-
-  // Warm-up: let the JIT settle on every path first, so the smallest size is not measured cold.
-  process.stderr.write('warm-up...\n');
-  await runSize('current', 1000, { limits: { budgetMs: 300 }, sweepRuns: 2, capMs });
-  if (withBaseline) await runSize('baseline', 1000, { limits: { budgetMs: 300 }, sweepRuns: 2, capMs });
 
   const current: SizeResult[] = [];
   const baseline: (SizeResult | undefined)[] = [];
   for (const rows of sizes) {
     process.stderr.write(`current  ${int(rows)} rows...\n`);
-    current.push(await runSize('current', rows, { limits: { budgetMs }, sweepRuns: 5, capMs }));
+    current.push(inChild<SizeResult>(['ops', 'current', String(rows), String(budgetMs), String(capMs)]));
     if (withBaseline) {
-      process.stderr.write(`baseline ${int(rows)} rows...\n`);
-      const previous = baseline[baseline.length - 1];
-      baseline.push(await runSize('baseline', rows, { limits: { budgetMs }, sweepRuns: 3, capMs, previous }));
+      const skip = overCap(baseline[baseline.length - 1], rows, capMs);
+      process.stderr.write(`baseline ${int(rows)} rows${skip.length > 0 ? ` (over the cap, skipped: ${skip.join(', ')})` : ''}...\n`);
+      baseline.push(inChild<SizeResult>(['ops', 'baseline', String(rows), String(budgetMs), String(capMs), skip.join(',')]));
     } else baseline.push(undefined);
   }
 
@@ -111,14 +118,13 @@ const main = async (): Promise<void> => {
 
   const memory: MemoryResult[] = [];
   if (withMemory && canCollect()) {
-    const stateBytes = emptyStateBytes();
     for (const rows of [100_000, 1_000_000]) {
       process.stderr.write(`memory ${int(rows)} rows...\n`);
-      memory.push(measureMemory('current', rows, stateBytes));
-      if (withBaseline) memory.push(measureMemory('baseline', rows, stateBytes));
+      memory.push(inChild<MemoryResult>(['memory', 'current', String(rows)]));
+      if (withBaseline) memory.push(inChild<MemoryResult>(['memory', 'baseline', String(rows)]));
     }
     printTable(
-      `Heap per row (forced GC; empty state, one empty state object = ${int(stateBytes)} B)`,
+      `Heap per row (forced GC, one process per line; empty state, one empty state object = ${int(memory[0]!.stateBytes)} B)`,
       ['store', 'rows', 'bytes/row', 'bytes/row beyond state'],
       memory.map((result) => [result.kind === 'current' ? 'memory (current)' : 'baseline 0.3', int(result.rows), int(result.bytesPerRow), int(result.bytesBeyondState)]),
     );

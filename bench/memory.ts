@@ -22,6 +22,8 @@ export interface MemoryResult {
   bytesPerRow: number;
   /** Heap per row minus one empty state object. */
   bytesBeyondState: number;
+  /** Heap of one empty state object. */
+  stateBytes: number;
 }
 
 const heapUsed = (): number => {
@@ -65,5 +67,5 @@ export const measureMemory = (kind: 'current' | 'baseline', rows: number, stateB
   const after = heapUsed();
   if (keep === undefined) throw new Error('unreachable');
   const bytesPerRow = (after - before) / rows;
-  return { kind, rows, bytesPerRow, bytesBeyondState: bytesPerRow - stateBytes };
+  return { kind, rows, bytesPerRow, bytesBeyondState: bytesPerRow - stateBytes, stateBytes };
 };

@@ -53,19 +53,38 @@ export const hydrateLoop = (subject: Subject, rows: number): ((k: number) => Pro
   };
 };
 
+/** The timed operations. */
+export type Operation = 'heartbeat' | 'cursor' | 'hydrate' | 'sweep';
+
 /** Options of {@link runSize}. */
 export interface SizeOptions {
   limits: Partial<LoopLimits>;
-  /** Sweep runs (each with fresh expired rows). */
+  /** Sweep runs (each with fresh expired rows); a run slower than `capMs` ends them. */
   sweepRuns: number;
-  /** Skip an operation whose predicted cost per call is above this, ms. */
+  /** Cap per call, ms. */
   capMs: number;
-  /** Per-call cost at a smaller size, to predict this one by linear scaling (baseline only). */
-  previous?: SizeResult;
+  /** Operations not to run (predicted over the cap). */
+  skip: ReadonlySet<Operation>;
 }
 
-const predictedMs = (rate: Rate | undefined, from: number, to: number): number =>
-  rate === undefined ? Infinity : (rate.usPerOp / 1000) * (to / from);
+/**
+ * Which operations of a subject to skip at `rows`, predicting each one's cost
+ * per call by scaling its cost at a smaller size linearly (the baseline's
+ * scans are linear): over `capMs` is skipped.
+ */
+export const overCap = (previous: SizeResult | undefined, rows: number, capMs: number): Operation[] => {
+  if (previous === undefined) return [];
+  const predicted = (usPerCall: number | undefined): number =>
+    usPerCall === undefined ? Infinity : (usPerCall / 1000) * (rows / previous.rows);
+  const sweep = previous.sweepMs === undefined || previous.sweepMs.length === 0 ? undefined : median(previous.sweepMs) * 1000;
+  const rates: [Operation, number | undefined][] = [
+    ['heartbeat', previous.heartbeat?.usPerOp],
+    ['cursor', previous.cursor?.usPerOp],
+    ['hydrate', previous.hydrate?.usPerOp],
+    ['sweep', sweep],
+  ];
+  return rates.filter(([, usPerCall]) => predicted(usPerCall) > capMs).map(([operation]) => operation);
+};
 
 /** Fills one subject with `rows` rows and measures the four operations. */
 export const runSize = async (kind: SubjectKind, rows: number, options: SizeOptions): Promise<SizeResult> => {
@@ -73,19 +92,17 @@ export const runSize = async (kind: SubjectKind, rows: number, options: SizeOpti
   const fillMs = await timeOnce(() => subject.fill(rows));
   collect();
   const result: SizeResult = { kind, rows, fillMs };
-  const previous = options.previous;
-  const allowed = (rate: Rate | undefined): boolean =>
-    kind === 'current' || previous === undefined || predictedMs(rate, previous.rows, rows) <= options.capMs;
+  const { skip } = options;
 
-  if (allowed(previous?.heartbeat)) result.heartbeat = await measure(heartbeatLoop(subject, rows), options.limits);
+  if (!skip.has('heartbeat')) result.heartbeat = await measure(heartbeatLoop(subject, rows), options.limits);
   collect();
-  if (allowed(previous?.cursor)) result.cursor = await measure(cursorLoop(subject, rows), options.limits);
+  if (!skip.has('cursor')) result.cursor = await measure(cursorLoop(subject, rows), options.limits);
   collect();
-  if (allowed(previous?.hydrate)) result.hydrate = await measure(hydrateLoop(subject, rows), options.limits);
+  if (!skip.has('hydrate')) result.hydrate = await measure(hydrateLoop(subject, rows), options.limits);
   collect();
 
   const sweeps: number[] = [];
-  for (let run = 0; run < options.sweepRuns; run++) {
+  for (let run = 0; run < (skip.has('sweep') ? 0 : options.sweepRuns); run++) {
     const { first, last } = subject.addExpiring(`sweep${run}`, SWEEP_ROWS, subject.clock.now() + 1);
     subject.clock.advance(2);
     collect();

@@ -1,0 +1,31 @@
+/**
+ * One measurement in a fresh process, so no size or subject inherits another's
+ * heap, garbage or JIT state (shared engine code turns polymorphic once both
+ * packs have run through it). `index.ts` spawns it and reads the JSON line it
+ * prints last.
+ *
+ *   node --expose-gc dist/bench/child.js ops <current|baseline> <rows> <budgetMs> <capMs> [skip,list]
+ *   node --expose-gc dist/bench/child.js memory <current|baseline> <rows>
+ *
+ * @module
+ */
+import { emptyStateBytes, measureMemory } from './memory.js';
+import { runSize, type Operation } from './scenarios.js';
+import type { SubjectKind } from './fixtures.js';
+
+const [mode, kindText, rowsText, budgetText = '1000', capText = '1000', skipText = ''] = process.argv.slice(2);
+const kind = kindText as SubjectKind;
+const rows = Number(rowsText);
+
+if (mode === 'memory') {
+  const stateBytes = emptyStateBytes();
+  console.log(JSON.stringify(measureMemory(kind, rows, stateBytes)));
+} else if (mode === 'ops') {
+  const capMs = Number(capText);
+  const skip = new Set(skipText.split(',').filter((name) => name !== '') as Operation[]);
+  // Warm-up on 1 000 rows: the JIT settles before the timed size is filled.
+  await runSize(kind, 1000, { limits: { budgetMs: 250, warmupMs: 100 }, sweepRuns: 2, capMs, skip: new Set() });
+  console.log(JSON.stringify(await runSize(kind, rows, { limits: { budgetMs: Number(budgetText) }, sweepRuns: kind === 'current' ? 5 : 3, capMs, skip })));
+} else {
+  throw new Error(`unknown mode ${String(mode)}`);
+}
