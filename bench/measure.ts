@@ -30,10 +30,12 @@ export interface LoopLimits {
   maxOps: number;
   /** Time at least this many operations, even past the budget. */
   minOps: number;
+  /** Force a full GC between warm-up and timing (off when profiling, so the profile holds the loop only). */
+  collectFirst: boolean;
 }
 
 /** Defaults: 150 ms warm-up, then 1 s or 300 000 operations. */
-export const defaultLimits: LoopLimits = { budgetMs: 1000, warmupMs: 150, maxOps: 300_000, minOps: 3 };
+export const defaultLimits: LoopLimits = { budgetMs: 1000, warmupMs: 150, maxOps: 300_000, minOps: 3, collectFirst: true };
 
 /** Forces a full GC when node runs with `--expose-gc`. */
 export const collect = (): void => {
@@ -52,11 +54,11 @@ export const canCollect = (): boolean => typeof (globalThis as { gc?: unknown })
  * and returns the rate. `op` receives a running counter for picking inputs.
  */
 export const measure = async (op: (i: number) => Promise<unknown>, limits: Partial<LoopLimits> = {}): Promise<Rate> => {
-  const { budgetMs, warmupMs, maxOps, minOps } = { ...defaultLimits, ...limits };
+  const { budgetMs, warmupMs, maxOps, minOps, collectFirst } = { ...defaultLimits, ...limits };
   let i = 0;
   const warmEnd = performance.now() + warmupMs;
   while (i < maxOps && performance.now() < warmEnd) await op(i++);
-  collect();
+  if (collectFirst) collect();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let ops = 0;
