@@ -43,10 +43,12 @@
  * Costs and limits: the expiry index is `shards` keys, not one, so sweeps and
  * heartbeats spread over `shards` slots (on a Cluster, over all masters)
  * instead of hammering one key; a single channel always lives in one slot.
- * Per row, memory is the id twice (hash field, two set members) plus the
- * value. `shards` and `keyPrefix` are part of the layout: every node must use
+ * Per row, memory is the id three times (hash field, member of two sorted
+ * sets) plus the value. `shards` and `keyPrefix` are part of the layout: every node must use
  * the same values, and changing `shards` on live data strands it. A call that
- * times out may still be applied later by the server, like any network write.
+ * times out may still be applied later by the server, like any network write;
+ * `timeoutMs` bounds a whole call, so an unbounded `sweep` of a huge backlog
+ * can exceed it (the pack always passes its `cleanupBatchSize`).
  *
  * @module
  */

@@ -64,6 +64,17 @@ const ready = async (url: string): Promise<boolean> => {
  * (`fsync` off unless `durable`: the data is thrown away).
  */
 export const startPostgres = async (options: { durable?: boolean } = {}): Promise<PostgresServer> => {
+  // A free port can be taken by another worker before the server binds it: try thrice.
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await startPostgresOnce(options);
+    } catch (error) {
+      if (tries >= 3) throw error;
+    }
+  }
+};
+
+const startPostgresOnce = async (options: { durable?: boolean }): Promise<PostgresServer> => {
   const port = await freePort();
   const dir = tempDir('pg');
   const owner = identity();
@@ -86,7 +97,10 @@ export const startPostgres = async (options: { durable?: boolean } = {}): Promis
     if (server !== undefined) await stopProcess(server, signal);
     server = undefined;
   };
-  await launch();
+  await launch().catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   return {
     port,
     url,

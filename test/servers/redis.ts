@@ -69,11 +69,27 @@ const launch = async (port: number, dir: string, extra: string[] = []): Promise<
   return server;
 };
 
+/** Tries `attempt` up to three times: a free port can be taken by another worker before the server binds it. */
+const retried = async <T>(attempt: () => Promise<T>): Promise<T> => {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tries >= 3) throw error;
+    }
+  }
+};
+
 /** Starts a standalone Redis on a free loopback port. */
-export const startRedis = async (): Promise<RedisServer> => {
+export const startRedis = (): Promise<RedisServer> => retried(startRedisOnce);
+
+const startRedisOnce = async (): Promise<RedisServer> => {
   const port = await freePort();
   const dir = tempDir('redis');
-  let server: ServerProcess | undefined = await launch(port, dir);
+  let server: ServerProcess | undefined = await launch(port, dir).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const stop = async (signal: NodeJS.Signals) => {
     if (server !== undefined) await stopProcess(server, signal);
     server = undefined;
@@ -105,7 +121,9 @@ export interface RedisClusterServers {
 }
 
 /** Starts three cluster-enabled servers, joins them (no replicas) and waits for `cluster_state:ok`. */
-export const startRedisCluster = async (): Promise<RedisClusterServers> => {
+export const startRedisCluster = (): Promise<RedisClusterServers> => retried(startRedisClusterOnce);
+
+const startRedisClusterOnce = async (): Promise<RedisClusterServers> => {
   const ports: number[] = [];
   const nodes: ServerProcess[] = [];
   const dir = tempDir('redis-cluster');
