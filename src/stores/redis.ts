@@ -40,15 +40,24 @@
  *   are addressed by key, a Cluster client reaches every master without a
  *   keyspace `SCAN`. O(total rows); not a point-in-time snapshot across pages.
  *
+ * Why shards own the expiry index: a sweep must delete a row, its channel
+ * membership and its expiry entry in one atomic step, which on a Cluster
+ * means one slot. Keeping a shard's expiry index in the shard's own slot gives
+ * that, with no cross-slot bookkeeping that a crash could leave half done.
+ *
  * Costs and limits: the expiry index is `shards` keys, not one, so sweeps and
  * heartbeats spread over `shards` slots (on a Cluster, over all masters)
- * instead of hammering one key; a single channel always lives in one slot.
- * Per row, memory is the id three times (hash field, member of two sorted
- * sets) plus the value. `shards` and `keyPrefix` are part of the layout: every node must use
- * the same values, and changing `shards` on live data strands it. A call that
- * times out may still be applied later by the server, like any network write;
- * `timeoutMs` bounds a whole call, so an unbounded `sweep` of a huge backlog
- * can exceed it (the pack always passes its `cleanupBatchSize`).
+ * instead of hammering one key. The shard is the unit of distribution: a
+ * channel always lives in one slot, together with the other channels of its
+ * shard, so with 128 shards each slot holds about 1/128 of the rows. Per row,
+ * memory is the id three times (hash field, member of two sorted sets) plus
+ * the value. `shards` and `keyPrefix` are part of the layout: every node must
+ * use the same values, and changing `shards` on live data strands it.
+ * Scripts run by `EVALSHA`, falling back to `EVAL` on `NOSCRIPT` (a restarted
+ * server, a new master). A call that times out may still be applied later by
+ * the server, like any network write; `timeoutMs` bounds a whole call, so an
+ * unbounded `sweep` of a huge backlog can exceed it (the pack always passes
+ * its `cleanupBatchSize`).
  *
  * @module
  */
