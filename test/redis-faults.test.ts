@@ -8,9 +8,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPresenceHarness } from '../spec/harness.js';
 import { createRedisPresenceStore } from '../src/stores/redis.js';
-import { expectUnavailable, expectWorking } from './servers/store-cases.js';
+import { expectUnavailable, expectWorking, rowOf } from './servers/store-cases.js';
+import { PresenceError } from '../src/errors.js';
 import { waitFor } from './servers/process.js';
-import { failFastRedisOptions, redisSkipReason, startRedis, type RedisServer } from './servers/redis.js';
+import { failFastRedisOptions, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
 const skip = redisSkipReason();
 const TIMEOUT_MS = 800;
@@ -87,6 +88,42 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
       await reconnected(client);
       // Calls that timed out were still queued on the socket; they drain first.
       await waitFor('the store to answer again', async () => (await store.rows()) !== undefined, 10_000);
+      await expectWorking(store);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe.skipIf(skip !== undefined)(skip === undefined ? 'redis cluster store outages' : `redis cluster store outages (SKIPPED: ${skip})`, () => {
+  let cluster: RedisClusterServers;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  });
+  afterAll(async () => {
+    await cluster?.dispose();
+  });
+
+  test('a master stopped: calls reject with STORE_UNAVAILABLE in time; restarted: the same store works again', async () => {
+    const client = cluster.connect({ enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 1 }, clusterRetryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    const store = createRedisPresenceStore({ redis: client, keyPrefix: 'cfault:', timeoutMs: TIMEOUT_MS });
+    try {
+      await waitFor('the cluster client to be ready', async () => client.status === 'ready' && (await client.ping()) === 'PONG', 15_000);
+      await expectWorking(store);
+      await cluster.stopNode(1);
+      // Calls routed to the stopped master fail; sweep and rows() touch every shard, so they fail too.
+      const rows = Array.from({ length: 40 }, (_, index) => rowOf({ scope: 'x', channel: `c${index}`, actorId: 'a', sessionId: '' }, 1, 2));
+      const outcomes = await Promise.all(rows.map((row) => Promise.resolve(store.upsert(row)).then(() => 'ok', (error: unknown) => error)));
+      const failures = outcomes.filter((outcome) => outcome !== 'ok');
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) expect((failure as PresenceError).code).toBe('STORE_UNAVAILABLE');
+      const started = performance.now();
+      await expect(store.sweep(10)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(store.rows()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(performance.now() - started).toBeLessThan(2 * (TIMEOUT_MS + SLACK_MS));
+      await cluster.restartNode(1);
+      await waitFor('the store to work through the cluster again', async () => (await store.rows()) !== undefined, 20_000);
       await expectWorking(store);
     } finally {
       client.disconnect();

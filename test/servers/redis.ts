@@ -116,6 +116,10 @@ export interface RedisClusterServers {
   readonly ports: number[];
   /** A connected ioredis `Cluster`; the caller disconnects it. */
   connect(options?: ClusterOptions): Cluster;
+  /** Stops master `index` (SIGTERM). */
+  stopNode(index: number): Promise<void>;
+  /** Starts master `index` again with its cluster config, and waits for `cluster_state:ok`. */
+  restartNode(index: number): Promise<void>;
   /** Stops every node and removes their directories. */
   dispose(): Promise<void>;
 }
@@ -131,17 +135,9 @@ const startRedisClusterOnce = async (): Promise<RedisClusterServers> => {
     await Promise.all(nodes.map((node) => stopProcess(node)));
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    for (let index = 0; index < 3; index += 1) {
-      // The cluster bus listens on port + 10000.
-      const port = await freePort(10_000);
-      ports.push(port);
-      nodes.push(
-        await launch(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']),
-      );
-    }
-    await runCommand(redisCliBinary!, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {}, 30_000);
-    await waitFor(
+  const clusterArgs = (port: number) => ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000'];
+  const healthy = () =>
+    waitFor(
       'cluster_state:ok on every node',
       async () => {
         const states = await Promise.all(ports.map((port) => runCommand(redisCliBinary!, ['-p', String(port), 'cluster', 'info'], {}, 5_000)));
@@ -149,6 +145,15 @@ const startRedisClusterOnce = async (): Promise<RedisClusterServers> => {
       },
       20_000,
     );
+  try {
+    for (let index = 0; index < 3; index += 1) {
+      // The cluster bus listens on port + 10000.
+      const port = await freePort(10_000);
+      ports.push(port);
+      nodes.push(await launch(port, dir, clusterArgs(port)));
+    }
+    await runCommand(redisCliBinary!, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {}, 30_000);
+    await healthy();
   } catch (error) {
     await dispose();
     throw error;
@@ -156,6 +161,12 @@ const startRedisClusterOnce = async (): Promise<RedisClusterServers> => {
   return {
     ports,
     connect: (options = {}) => new Cluster(ports.map((port) => ({ host: '127.0.0.1', port })), options),
+    stopNode: (index) => stopProcess(nodes[index]!),
+    restartNode: async (index) => {
+      await stopProcess(nodes[index]!);
+      nodes[index] = await launch(ports[index]!, dir, clusterArgs(ports[index]!));
+      await healthy();
+    },
     dispose,
   };
 };
