@@ -12,12 +12,20 @@ export interface Rate {
   ops: number;
   /** Wall time of those operations, ms. */
   ms: number;
-  /** Operations per second. */
+  /**
+   * Operations per second: the median over the loop's windows (five of them
+   * when the loop runs its full budget), so one burst of load from another
+   * process on a shared machine does not move the figure.
+   */
   perSec: number;
-  /** Microseconds per operation. */
+  /** Microseconds per operation, from {@link Rate.perSec}. */
   usPerOp: number;
-  /** Operations per second of this process's CPU time (user + system, all threads). */
+  /** Operations per second over the whole loop (every window, every pause). */
+  meanPerSec: number;
+  /** Operations per second of this process's CPU time (user + system, all threads), whole loop. */
   perCpuSec: number;
+  /** Per-window rates, operations per second. */
+  windows: number[];
 }
 
 /** Limits of one loop. */
@@ -30,7 +38,7 @@ export interface LoopLimits {
   maxOps: number;
   /** Time at least this many operations, even past the budget. */
   minOps: number;
-  /** Force a full GC between warm-up and timing (off when profiling, so the profile holds the loop only). */
+  /** Force a full GC before the warm-up (off when profiling, so the profile holds the loop only). */
   collectFirst: boolean;
 }
 
@@ -50,33 +58,49 @@ export const collect = (): void => {
 export const canCollect = (): boolean => typeof (globalThis as { gc?: unknown }).gc === 'function';
 
 /**
- * Runs `op(i)` sequentially (each awaited) for a warm-up, then for the budget,
- * and returns the rate. `op` receives a running counter for picking inputs.
+ * Runs `op(i)` sequentially (each awaited): a full GC, a warm-up, then the
+ * timed budget in five windows; returns the rate. `op` receives a running
+ * counter for picking inputs.
  */
 export const measure = async (op: (i: number) => Promise<unknown>, limits: Partial<LoopLimits> = {}): Promise<Rate> => {
   const { budgetMs, warmupMs, maxOps, minOps, collectFirst } = { ...defaultLimits, ...limits };
-  let i = 0;
-  const warmEnd = performance.now() + warmupMs;
-  while (i < maxOps && performance.now() < warmEnd) await op(i++);
+  // Collect first, then warm up: V8 finishes sweeping after the forced GC (and
+  // after a large fill) during the warm-up instead of inside the timed loop.
   if (collectFirst) collect();
+  let i = 0;
+  const warmStart = performance.now();
+  const warmEnd = warmStart + warmupMs;
+  while (i < maxOps && performance.now() < warmEnd) await op(i++);
+  // Fast loops read the clock every 8 ops, to keep its cost out of them; slow ones every op.
+  const stride = i > 0 && (performance.now() - warmStart) / i < 20 / 1000 ? 8 : 1;
   const cpuStart = process.cpuUsage();
   const start = performance.now();
+  const windowMs = budgetMs / 5;
+  const windows: number[] = [];
+  let windowStart = start;
+  let windowOps = 0;
   let ops = 0;
-  let elapsed = 0;
   while (ops < maxOps) {
     await op(i++);
     ops++;
-    // Reading the clock every 8 ops keeps its cost out of fast loops.
-    if ((ops & 7) === 0 || elapsed > 0 || ops < 8) {
-      elapsed = performance.now() - start;
-      if (elapsed >= budgetMs && ops >= minOps) break;
-      elapsed = 0;
+    windowOps++;
+    if (ops % stride === 0) {
+      const now = performance.now();
+      if (now - windowStart >= windowMs) {
+        windows.push((windowOps * 1000) / (now - windowStart));
+        windowStart = now;
+        windowOps = 0;
+      }
+      if (now - start >= budgetMs && ops >= minOps) break;
     }
   }
-  const ms = performance.now() - start;
+  const end = performance.now();
+  if (windowOps > 0 && (windows.length === 0 || end - windowStart >= windowMs / 2)) windows.push((windowOps * 1000) / (end - windowStart));
+  const ms = end - start;
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  return { ops, ms, perSec: (ops * 1000) / ms, usPerOp: (ms * 1000) / ops, perCpuSec: (ops * 1000) / cpuMs };
+  const perSec = median(windows);
+  return { ops, ms, perSec, usPerOp: 1e6 / perSec, meanPerSec: (ops * 1000) / ms, perCpuSec: (ops * 1000) / cpuMs, windows };
 };
 
 /** Times one async call, ms. */

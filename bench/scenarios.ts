@@ -90,16 +90,15 @@ export const overCap = (previous: SizeResult | undefined, rows: number, capMs: n
 export const runSize = async (kind: SubjectKind, rows: number, options: SizeOptions): Promise<SizeResult> => {
   const subject = createSubject(kind);
   const fillMs = await timeOnce(() => subject.fill(rows));
-  collect();
   const result: SizeResult = { kind, rows, fillMs };
   const { skip } = options;
+  // A large heap that has just been filled needs longer for V8 to settle (sweeping, heap growth).
+  const limits: Partial<LoopLimits> = { warmupMs: rows >= 100_000 ? 1000 : 300, ...options.limits };
 
-  if (!skip.has('heartbeat')) result.heartbeat = await measure(heartbeatLoop(subject, rows), options.limits);
-  collect();
-  if (!skip.has('cursor')) result.cursor = await measure(cursorLoop(subject, rows), options.limits);
-  collect();
-  if (!skip.has('hydrate')) result.hydrate = await measure(hydrateLoop(subject, rows), options.limits);
-  collect();
+  // Each loop starts with a forced GC (see measure).
+  if (!skip.has('heartbeat')) result.heartbeat = await measure(heartbeatLoop(subject, rows), limits);
+  if (!skip.has('cursor')) result.cursor = await measure(cursorLoop(subject, rows), limits);
+  if (!skip.has('hydrate')) result.hydrate = await measure(hydrateLoop(subject, rows), limits);
 
   const sweeps: number[] = [];
   for (let run = 0; run < (skip.has('sweep') ? 0 : options.sweepRuns); run++) {
