@@ -5,13 +5,11 @@
  * @module
  */
 import { expect, test } from 'vitest';
-import { certifyPresenceStore, type CertificationReport } from '../../spec/certify.js';
-import { storeInvariants } from '../../spec/invariants.js';
-import { certifyPresencePack, packInvariants } from '../../spec/pack/certify.js';
+// The kit's public entry, as a store author would use it.
+import { certifyPresencePack, certifyPresenceStore, packInvariants, storeInvariants, type CertificationReport, type StoreSubject } from '../../spec/index.js';
 import { PresenceError } from '../../src/errors.js';
 import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../../src/row.js';
 import type { PresenceStore } from '../../src/store.js';
-import type { StoreSubject } from '../../spec/invariant.js';
 
 /** Runs per invariant; `PRESENCE_CERTIFY_RUNS` overrides. */
 export const certifyRuns = Number(process.env.PRESENCE_CERTIFY_RUNS ?? 50);
