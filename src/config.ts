@@ -18,7 +18,7 @@ export interface PresencePackConfig<Ctx = CollectionContext> {
   scope?: (ctx: Ctx) => unknown;
   /** Gate for subscribing to and writing in a channel; sync or async. Default: allow. */
   canAccessChannel?: (channel: string, ctx: Ctx) => Awaitable<boolean>;
-  /** Seconds a heartbeat keeps its row live. Default 30. */
+  /** Seconds a heartbeat keeps its row live (whole milliseconds after rounding). Default 30. */
   heartbeatTtlSec?: number;
   /** Cron pattern of the cleanup schedule (six fields allowed). Default every 15 s. */
   cleanupCron?: string;

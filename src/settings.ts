@@ -48,10 +48,12 @@ const PREFIX = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 const positiveSeconds = (key: string, value: number | undefined, fallback: number): number => {
   const seconds = value ?? fallback;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new PresenceConfigError('INVALID_TTL', `${key} must be a positive, finite number of seconds; got ${String(value)}.`);
+  // Whole milliseconds: stores may keep times as integers (PostgreSQL bigint).
+  const ms = typeof seconds === 'number' ? Math.round(seconds * 1000) : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 1) {
+    throw new PresenceConfigError('INVALID_TTL', `${key} must be a finite number of seconds, at least 0.001; got ${String(value)}.`);
   }
-  return seconds * 1000;
+  return ms;
 };
 
 const positiveInteger = (key: string, value: number | undefined, fallback: number): number => {

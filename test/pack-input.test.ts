@@ -107,6 +107,8 @@ describe('bad config', () => {
     ['a negative TTL', { heartbeatTtlSec: -5 }, 'INVALID_TTL'],
     ['an infinite TTL', { heartbeatTtlSec: Infinity }, 'INVALID_TTL'],
     ['a NaN typing TTL', { typingTtlSec: Number.NaN }, 'INVALID_TTL'],
+    ['a TTL under a millisecond', { heartbeatTtlSec: 0.0004 }, 'INVALID_TTL'],
+    ['a TTL that is not a number', { heartbeatTtlSec: '30' as never }, 'INVALID_TTL'],
     ['an unparsable cron', { cleanupCron: 'every 15 seconds' }, 'INVALID_CRON'],
     ['an out-of-range cron', { cleanupCron: '*/15 * * * 13 *' }, 'INVALID_CRON'],
     ['a fractional limit', { limits: { maxStateBytes: 1.5 } }, 'INVALID_LIMIT'],
@@ -123,6 +125,12 @@ describe('bad config', () => {
     }
     expect(thrown).toBeInstanceOf(PresenceConfigError);
     expect(thrown).toMatchObject({ code });
+  });
+
+  it('a fractional TTL becomes whole milliseconds, so integer-time stores accept every row', async () => {
+    const h = createPresenceHarness({ config: { heartbeatTtlSec: 1.0005 } });
+    const row = await h.as(alice).heartbeat('doc');
+    expect(Number.isInteger(row.expiresAt - row.heartbeatAt)).toBe(true);
   });
 
   it('a valid config keeps the 0.3 defaults', () => {
