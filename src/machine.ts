@@ -39,7 +39,8 @@ export const heartbeatRow = (
 ): PresenceRow => {
   const renewed = stored !== undefined && isLive(stored, now) ? stored.state : {};
   return {
-    id: presenceRowId(identity),
+    // The stored row was found by this identity's id: reuse it rather than encode again.
+    id: stored?.id ?? presenceRowId(identity),
     scope: identity.scope,
     channel: identity.channel,
     actorId: identity.actorId,
