@@ -26,7 +26,7 @@ describe('under Bun', () => {
     expect(status, stderr).toBe(0);
     expect(stderr).toMatch(/\(pass\) memory store under bun > STORE-LWW: /);
     expect(stderr).toMatch(/\(pass\) presence pack under bun > PACK-SCOPE: /);
-    expect(stderr).toMatch(/\b25 pass\b/);
+    expect(stderr).toMatch(/\b26 pass\b/);
   });
 
   it('`bun test` fails a broken store under the invariant it breaks, with the replay seed and path', () => {

@@ -9,6 +9,7 @@ import { PACK } from './ids.js';
 import { JUDGES } from './judges.js';
 import { packModelCheck } from './model-based.js';
 import { prefixCheck } from './prefix.js';
+import { cleanupRaceCheck } from './races.js';
 import type { PackSubject } from './subject.js';
 
 /** A family of pack invariants. */
@@ -140,5 +141,25 @@ export const packPrefixFamily: PackCheckFamily = {
   ],
 };
 
+/** Concurrent calls, interleaved by `fc.scheduler`. */
+export const packRacesFamily: PackCheckFamily = {
+  name: 'pack races',
+  checks: [
+    cleanupRaceCheck({
+      id: PACK.raceCleanup,
+      level: 'MUST',
+      title: 'a heartbeat racing cleanup is never lost',
+      description:
+        'Rows expire, then their actors heartbeat while one or two cleanups run; the scheduler interleaves every store call of all of them. Once all settle, every renewed row is stored and live: cleanup re-checks expiry atomically (`sweep`) instead of deleting a list of rows it read earlier.',
+    }),
+  ],
+};
+
 /** The pack families, in report order. */
-export const packFamilies: readonly PackCheckFamily[] = [packSemanticsFamily, packVisibilityFamily, packWritesFamily, packPrefixFamily];
+export const packFamilies: readonly PackCheckFamily[] = [
+  packSemanticsFamily,
+  packVisibilityFamily,
+  packWritesFamily,
+  packPrefixFamily,
+  packRacesFamily,
+];

@@ -26,6 +26,8 @@ export const PACK = {
   prefix: 'PACK-PREFIX',
   /** A failing store never half-writes. */
   faults: 'PACK-FAULTS',
+  /** A heartbeat racing cleanup is never lost. */
+  raceCleanup: 'PACK-RACE-CLEANUP',
 } as const;
 
 /** One of the pack invariant ids. */

@@ -165,7 +165,7 @@ const faults: Judge = async (step) => {
 };
 
 /** The judge of each model-based pack invariant. */
-export const JUDGES: Record<Exclude<PackInvariantId, typeof PACK.prefix>, Judge> = {
+export const JUDGES: Record<Exclude<PackInvariantId, typeof PACK.prefix | typeof PACK.raceCleanup>, Judge> = {
   [PACK.semantics]: semantics,
   [PACK.scope]: scope,
   [PACK.actor]: actor,

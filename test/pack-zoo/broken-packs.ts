@@ -120,6 +120,27 @@ export const brokenPacks: BrokenPack[] = [
       }),
   },
   {
+    name: 'cleans up like 0.3: lists the expired rows, then deletes them by id',
+    caughtBy: PACK.raceCleanup,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return {
+        ...pack,
+        schedules: pack.schedules!.map((schedule) => ({
+          ...schedule,
+          run: async ({ actions }) => {
+            const now = config.now!();
+            const expired = (await pack.store.rows()).filter((row) => row.expiresAt <= now);
+            for (const row of expired) {
+              await pack.store.remove(row.id);
+              actions.change(pack.names.table, { op: 'delete', row });
+            }
+          },
+        })),
+      };
+    },
+  },
+  {
     name: 'names its collection without the prefix',
     caughtBy: PACK.prefix,
     createPack: (config) => replaceCollection(createPresencePack(config), () => ({ name: 'presence' })),
