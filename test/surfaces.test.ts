@@ -47,6 +47,11 @@ describe('table surfaces', () => {
     await expect(h.as({ userId: 'alice' }).heartbeat('doc')).rejects.toMatchObject({ code: 'CHANNEL_DENIED' });
   });
 
+  it('the collection’s match says no, rather than throwing, for a ctx that breaks scope()', () => {
+    const match = pack.collections![0]!.match!;
+    expect(match(row, { channel: 'doc' }, {})).toBe(false);
+  });
+
   it('a cron pattern that is not a string is a config error', () => {
     expect(() => createPresencePack({ cleanupCron: 15 as unknown as string })).toThrow(expect.objectContaining({ code: 'INVALID_CRON' }));
   });
