@@ -83,6 +83,23 @@ export const stateOf = (i: number): PresenceState => ({ name: `User ${i}`, color
 /** Heartbeat time of row `i` at fill time: spread over the 15 s before the clock start. */
 const filledAt = (i: number): number => T0 - (i % 15_000);
 
+/** Writes one row straight into a subject's store; returns its id. */
+type PutRow = (scope: string, channel: string, actorId: string, state: PresenceState, heartbeatAt: number, expiresAt: number) => string;
+
+/** `fill` and `addExpiring` over a subject's `put`: both subjects write the same rows. */
+const writers = (put: PutRow, clock: BenchClock): Pick<Subject, 'fill' | 'addExpiring'> => ({
+  fill(n) {
+    for (let i = 0; i < n; i++) put(scopeOf(i), channelOf(i), `user-${i}`, stateOf(i), filledAt(i), filledAt(i) + TTL_MS);
+  },
+  addExpiring(tag, count, expiresAt) {
+    const ids: string[] = [];
+    for (let k = 0; k < count; k++) {
+      ids.push(put(scopes[0]!, `${tag}:${Math.floor(k / CHANNEL_SIZE)}`, `user-${k}`, {}, clock.now(), expiresAt));
+    }
+    return { first: ids[0]!, last: ids[ids.length - 1]! };
+  },
+});
+
 /** The current pack on the memory store. */
 export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
   const clock = createClock();
@@ -97,7 +114,7 @@ export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
     store,
   });
   engine.registerPack(pack);
-  const put = (scope: string, channel: string, actorId: string, state: PresenceState, heartbeatAt: number, expiresAt: number): string => {
+  const put: PutRow = (scope, channel, actorId, state, heartbeatAt, expiresAt) => {
     const identity = { scope, channel, actorId, sessionId: '' };
     const id = presenceRowId(identity);
     void store.upsert({ id, ...identity, state, heartbeatAt, expiresAt });
@@ -109,16 +126,7 @@ export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
     clock,
     store,
     names: pack.names,
-    fill(n) {
-      for (let i = 0; i < n; i++) put(scopeOf(i), channelOf(i), `user-${i}`, stateOf(i), filledAt(i), filledAt(i) + TTL_MS);
-    },
-    addExpiring(tag, count, expiresAt) {
-      const ids: string[] = [];
-      for (let k = 0; k < count; k++) {
-        ids.push(put(scopes[0]!, `${tag}:${Math.floor(k / CHANNEL_SIZE)}`, `user-${k}`, {}, clock.now(), expiresAt));
-      }
-      return { first: ids[0]!, last: ids[ids.length - 1]! };
-    },
+    ...writers(put, clock),
     has: async (id) => (await store.get(id)) !== undefined,
   };
 };
@@ -129,7 +137,7 @@ export const createBaselineSubject = (): Subject & { store: BaselineStore } => {
   const store = createBaselineStore();
   const engine = createReferenceEngine({ now: clock.now, sleep: async () => {} });
   engine.registerPack(createBaselinePack(store, clock.now, TTL_MS));
-  const put = (scope: string, channel: string, actorId: string, state: PresenceState, heartbeatAt: number, expiresAt: number): string => {
+  const put: PutRow = (scope, channel, actorId, state, heartbeatAt, expiresAt) => {
     const id = `${channel}:${actorId}`;
     store.writer.insert({ id, channel, actorId, scope, state, heartbeatAt, expiresAt });
     return id;
@@ -140,16 +148,7 @@ export const createBaselineSubject = (): Subject & { store: BaselineStore } => {
     clock,
     store,
     names: { heartbeat: baselineNames.heartbeat, cursor: baselineNames.cursor, collection: baselineNames.table, cleanup: baselineNames.cleanup },
-    fill(n) {
-      for (let i = 0; i < n; i++) put(scopeOf(i), channelOf(i), `user-${i}`, stateOf(i), filledAt(i), filledAt(i) + TTL_MS);
-    },
-    addExpiring(tag, count, expiresAt) {
-      const ids: string[] = [];
-      for (let k = 0; k < count; k++) {
-        ids.push(put(scopes[0]!, `${tag}:${Math.floor(k / CHANNEL_SIZE)}`, `user-${k}`, {}, clock.now(), expiresAt));
-      }
-      return { first: ids[0]!, last: ids[ids.length - 1]! };
-    },
+    ...writers(put, clock),
     has: async (id) => store.has(id),
   };
 };

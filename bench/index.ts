@@ -40,6 +40,13 @@ const inChild = <Result>(args: readonly string[]): Result => {
   return JSON.parse(lines[lines.length - 1]!) as Result;
 };
 
+/** A mutation table's shared cells: rows, current /s, µs/call, baseline /s (or `skipped`), current ÷ baseline. */
+const rateCells = (op: 'heartbeat' | 'cursor', result: SizeResult, base: SizeResult | undefined): string[] => {
+  const mine = result[op]!;
+  const theirs = base?.[op];
+  return [int(result.rows), int(mine.perSec), num(mine.usPerOp), theirs ? int(theirs.perSec) : 'skipped', ratio(theirs ? mine.perSec / theirs.perSec : undefined)];
+};
+
 const main = async (): Promise<void> => {
   const started = process.hrtime.bigint();
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
@@ -64,25 +71,12 @@ const main = async (): Promise<void> => {
   printTable(
     'Heartbeat (runMutation presence:heartbeat, renewing a random row with a small state)',
     ['rows', 'current /s', 'µs/call', 'baseline 0.3 /s', 'current ÷ baseline', `current vs ${int(small.rows)} rows`],
-    current.map((result, index) => [
-      int(result.rows),
-      int(result.heartbeat!.perSec),
-      num(result.heartbeat!.usPerOp),
-      baseline[index]?.heartbeat ? int(baseline[index]!.heartbeat!.perSec) : 'skipped',
-      ratio(baseline[index]?.heartbeat ? result.heartbeat!.perSec / baseline[index]!.heartbeat!.perSec : undefined),
-      ratio(result.heartbeat!.perSec / small.heartbeat!.perSec),
-    ]),
+    current.map((result, index) => [...rateCells('heartbeat', result, baseline[index]), ratio(result.heartbeat!.perSec / small.heartbeat!.perSec)]),
   );
   printTable(
     'Cursor patch (runMutation presence:cursor on a random live row)',
     ['rows', 'current /s', 'µs/call', 'baseline 0.3 /s', 'current ÷ baseline'],
-    current.map((result, index) => [
-      int(result.rows),
-      int(result.cursor!.perSec),
-      num(result.cursor!.usPerOp),
-      baseline[index]?.cursor ? int(baseline[index]!.cursor!.perSec) : 'skipped',
-      ratio(baseline[index]?.cursor ? result.cursor!.perSec / baseline[index]!.cursor!.perSec : undefined),
-    ]),
+    current.map((result, index) => rateCells('cursor', result, baseline[index])),
   );
   printTable(
     'Hydrate of one 100-member channel (engine.hydrate)',

@@ -3,42 +3,19 @@
  * input, concurrent sweepers, the table DDL, and option validation.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { PresenceConfigError } from '../src/errors.js';
-import type { PresenceStore } from '../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
 import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
-import { postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
+import { postgresSkipReason } from './servers/postgres.js';
+import { usePostgresTables } from './servers/postgres-tables.js';
 import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
 
 const skip = postgresSkipReason();
-let tables = 0;
-const freshTable = () => `presence_t${process.pid}_${(tables += 1)}`;
 
 describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `postgres store (SKIPPED: ${skip})`, () => {
-  let server: PostgresServer | undefined;
-  let pool: pg.Pool;
-  const tableOf = new WeakMap<PresenceStore, string>();
-
-  const create = async (): Promise<PresenceStore> => {
-    const table = freshTable();
-    await createPostgresPresenceTable(pool, { table });
-    const store = createPostgresPresenceStore({ pool, table });
-    tableOf.set(store, table);
-    return store;
-  };
-  const destroy = async (store: PresenceStore) => {
-    await pool.query(`DROP TABLE IF EXISTS "${tableOf.get(store)}"`);
-  };
-
-  beforeAll(async () => {
-    const url = process.env.PRESENCE_PG_URL ?? (server = await startPostgres()).url;
-    pool = new pg.Pool({ connectionString: url, max: 20 });
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await server?.dispose();
-  });
+  const db = usePostgresTables('presence_t');
+  const { create, destroy, freshTable } = db;
 
   describe('spec kit', () => certifyEachInvariant(() => ({ create, destroy })));
 
@@ -50,57 +27,56 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
 
   test('concurrent sweepers on several pools each take disjoint rows, never a renewed one', async () => {
     const table = freshTable();
-    await createPostgresPresenceTable(pool, { table });
-    const url = process.env.PRESENCE_PG_URL ?? server!.url;
-    const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url, max: 8 }));
+    await createPostgresPresenceTable(db.pool, { table });
+    const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: db.url, max: 8 }));
     try {
       const nodes = pools.map((nodePool) => createPostgresPresenceStore({ pool: nodePool, table }));
       await expectExclusiveConcurrentSweeps(nodes);
       await expectRenewedNeverSwept(nodes);
     } finally {
       await Promise.all(pools.map((nodePool) => nodePool.end()));
-      await pool.query(`DROP TABLE "${table}"`);
+      await db.pool.query(`DROP TABLE "${table}"`);
     }
   });
 
   test('the table: primary key, channel and expiry indexes, idempotent and concurrent creation, schema-qualified names', async () => {
     const table = freshTable();
-    await Promise.all([0, 1, 2, 3].map(() => createPostgresPresenceTable(pool, { table })));
-    const indexes = await pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
+    await Promise.all([0, 1, 2, 3].map(() => createPostgresPresenceTable(db.pool, { table })));
+    const indexes = await db.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
     expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_at)', 'btree (expires_at)', 'btree (id)']);
-    const columns = await pool.query<{ column_name: string; data_type: string }>(
+    const columns = await db.pool.query<{ column_name: string; data_type: string }>(
       'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [table],
     );
     expect(columns.rows.map((row) => `${row.column_name} ${row.data_type}`)).toEqual([
       'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint',
     ]);
-    await pool.query(`DROP TABLE "${table}"`);
-    await pool.query('CREATE SCHEMA IF NOT EXISTS presence_schema');
-    await createPostgresPresenceTable(pool, { table: 'presence_schema.rows' });
-    const store = createPostgresPresenceStore({ pool, table: 'presence_schema.rows' });
+    await db.pool.query(`DROP TABLE "${table}"`);
+    await db.pool.query('CREATE SCHEMA IF NOT EXISTS presence_schema');
+    await createPostgresPresenceTable(db.pool, { table: 'presence_schema.rows' });
+    const store = createPostgresPresenceStore({ pool: db.pool, table: 'presence_schema.rows' });
     const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
     expect(await store.upsert(row)).toEqual(row);
-    await pool.query('DROP SCHEMA presence_schema CASCADE');
+    await db.pool.query('DROP SCHEMA presence_schema CASCADE');
   });
 
   test('an unlogged table works the same', async () => {
     const table = freshTable();
-    await createPostgresPresenceTable(pool, { table, unlogged: true });
-    const persistence = await pool.query<{ relpersistence: string }>('SELECT relpersistence FROM pg_class WHERE relname = $1', [table]);
+    await createPostgresPresenceTable(db.pool, { table, unlogged: true });
+    const persistence = await db.pool.query<{ relpersistence: string }>('SELECT relpersistence FROM pg_class WHERE relname = $1', [table]);
     expect(persistence.rows).toEqual([{ relpersistence: 'u' }]);
-    await expectExactRoundTrips(createPostgresPresenceStore({ pool, table }));
-    await pool.query(`DROP TABLE "${table}"`);
+    await expectExactRoundTrips(createPostgresPresenceStore({ pool: db.pool, table }));
+    await db.pool.query(`DROP TABLE "${table}"`);
   });
 
   test('default table name, plain-text columns for ordinary strings', async () => {
-    await createPostgresPresenceTable(pool);
-    const store = createPostgresPresenceStore({ pool });
+    await createPostgresPresenceTable(db.pool);
+    const store = createPostgresPresenceStore({ pool: db.pool });
     const row = rowOf({ scope: 'tenant', channel: 'room 1', actorId: 'ada', sessionId: 'tab' }, 5, 9, { b: 1, a: 2 });
     await store.upsert(row);
-    const raw = await pool.query('SELECT scope, channel, actor_id, session_id, state::text AS state FROM presence');
+    const raw = await db.pool.query('SELECT scope, channel, actor_id, session_id, state::text AS state FROM presence');
     expect(raw.rows).toEqual([{ scope: 'tenant', channel: 'room 1', actor_id: 'ada', session_id: 'tab', state: '{"b":1,"a":2}' }]);
-    await pool.query('DROP TABLE presence');
+    await db.pool.query('DROP TABLE presence');
   });
 
   test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {

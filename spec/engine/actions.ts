@@ -100,21 +100,17 @@ function writerFor(registry: Registry, table: string): TableWriter<unknown, Coll
  */
 export function createActions(scope: ActionScope): MutationActions {
   const { registry, ctx, buffer } = scope;
+  /** Insert and update: the same four steps; an update checks only the fields it carries. */
+  const write = async <Row>(op: 'insert' | 'update', table: string, data: Row): Promise<Row> => {
+    checkSchema(registry, table, data, op === 'update');
+    await authorizeWrite(scope, table, op, data);
+    const row = await writerFor(registry, table)[op](data, ctx, undefined);
+    buffer.push({ table, op, row });
+    return row as Row;
+  };
   return {
-    async insert<Row>(table: string, data: Row): Promise<Row> {
-      checkSchema(registry, table, data, false);
-      await authorizeWrite(scope, table, 'insert', data);
-      const row = await writerFor(registry, table).insert(data, ctx, undefined);
-      buffer.push({ table, op: 'insert', row });
-      return row as Row;
-    },
-    async update<Row>(table: string, data: Row): Promise<Row> {
-      checkSchema(registry, table, data, true);
-      await authorizeWrite(scope, table, 'update', data);
-      const row = await writerFor(registry, table).update(data, ctx, undefined);
-      buffer.push({ table, op: 'update', row });
-      return row as Row;
-    },
+    insert: (table, data) => write('insert', table, data),
+    update: (table, data) => write('update', table, data),
     async delete<Row>(table: string, rowOrKey: Row): Promise<void> {
       await authorizeWrite(scope, table, 'delete', rowOrKey);
       await writerFor(registry, table).delete(rowOrKey, ctx, undefined);

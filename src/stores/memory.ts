@@ -24,29 +24,23 @@ interface Entry extends PresenceRow {
   heapIndex: number;
 }
 
-/** A deep copy as a plain row (no heap slot). */
-const copyRow = (row: PresenceRow): PresenceRow => ({
+/** A plain row (no heap slot) of `row`'s fields with `state`: the one field list of hand-outs. */
+const rowOf = (row: PresenceRow, state: PresenceState): PresenceRow => ({
   id: row.id,
   scope: row.scope,
   channel: row.channel,
   actorId: row.actorId,
   sessionId: row.sessionId,
-  state: cloneJson(row.state),
+  state,
   expiresAt: row.expiresAt,
   heartbeatAt: row.heartbeatAt,
 });
 
+/** A deep copy as a plain row (no heap slot). */
+const copyRow = (row: PresenceRow): PresenceRow => rowOf(row, cloneJson(row.state));
+
 /** A plain row sharing the entry's state: only for entries already dropped, whose state nobody else holds. */
-const releasedRow = (entry: Entry): PresenceRow => ({
-  id: entry.id,
-  scope: entry.scope,
-  channel: entry.channel,
-  actorId: entry.actorId,
-  sessionId: entry.sessionId,
-  state: entry.state,
-  expiresAt: entry.expiresAt,
-  heartbeatAt: entry.heartbeatAt,
-});
+const releasedRow = (entry: Entry): PresenceRow => rowOf(entry, entry.state);
 
 /**
  * Whether two states hold the same keys in the same order with the same
@@ -137,7 +131,11 @@ export const createMemoryPresenceStore = (): PresenceStore => {
         merge(stored, row);
         return copyRow(stored);
       }
-      // Field order fixed by the literal: every entry shares one shape.
+      // Its own literal, not built from rowOf: a literal fixes the field order
+      // and sizes the object for all nine fields, so every entry shares one
+      // shape with heapIndex in-object. Adding heapIndex to a copy would give
+      // each entry a second allocation (its property array), and a spread
+      // `{ ...row, heapIndex }` leaves entries on different shapes.
       const entry: Entry = {
         id: row.id,
         scope: row.scope,

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, rmSync } from 'node:fs';
 import pg from 'pg';
-import { findBinary, freePort, postgresBinDirs, requireBinary, runCommand, startProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './process.js';
+import { findBinary, freePort, postgresBinDirs, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, type OwnedServer, type ServerProcess } from './process.js';
 
 const binDirs = [...(process.env.PRESENCE_PG_BIN ? [process.env.PRESENCE_PG_BIN] : []), ...postgresBinDirs()];
 /** The `postgres` server binary, or `undefined`. */
@@ -23,21 +23,12 @@ export const postgresSkipReason = (): string | undefined =>
 /** Pool options for fail-fast behaviour during outages (what the docs recommend). */
 export const failFastPoolOptions: pg.PoolConfig = { connectionTimeoutMillis: 2_000, query_timeout: 5_000, max: 10 };
 
-/** One server we own. */
-export interface PostgresServer {
-  /** Its port on 127.0.0.1. */
-  readonly port: number;
-  /** `postgres://postgres@127.0.0.1:port/postgres`. */
-  readonly url: string;
-  /** Stops it (fast shutdown); data is kept for `restart`. */
-  stop(): Promise<void>;
-  /** Kills it at once (SIGKILL on the postmaster), as a crash. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port and data. */
-  restart(): Promise<void>;
-  /** Stops it for good and removes its data. */
-  dispose(): Promise<void>;
-}
+/**
+ * One PostgreSQL we own, at `postgres://postgres@127.0.0.1:port/postgres`.
+ * `stop` is a fast shutdown (SIGINT) that keeps the data for `restart`;
+ * `kill` is SIGKILL on the postmaster.
+ */
+export type PostgresServer = OwnedServer;
 
 /** The uid and gid to run PostgreSQL as: `postgres` when we are root, else ourselves. */
 const identity = (): { uid?: number; gid?: number } => {
@@ -63,16 +54,7 @@ const ready = async (url: string): Promise<boolean> => {
  * Starts PostgreSQL on a free loopback port with a fresh data directory
  * (`fsync` off unless `durable`: the data is thrown away).
  */
-export const startPostgres = async (options: { durable?: boolean } = {}): Promise<PostgresServer> => {
-  // A free port can be taken by another worker before the server binds it: try thrice.
-  for (let tries = 1; ; tries += 1) {
-    try {
-      return await startPostgresOnce(options);
-    } catch (error) {
-      if (tries >= 3) throw error;
-    }
-  }
-};
+export const startPostgres = (options: { durable?: boolean } = {}): Promise<PostgresServer> => retried(() => startPostgresOnce(options));
 
 const startPostgresOnce = async (options: { durable?: boolean }): Promise<PostgresServer> => {
   const port = await freePort();

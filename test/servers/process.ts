@@ -90,6 +90,33 @@ export const postgresBinDirs = (): string[] => {
 /** A fresh temporary directory for one server's data. */
 export const tempDir = (label: string): string => mkdtempSync(join(tmpdir(), `presence-${label}-`));
 
+/** A throwaway server a test owns, on loopback; each helper documents what `stop` keeps. */
+export interface OwnedServer {
+  /** Its port on 127.0.0.1. */
+  readonly port: number;
+  /** Its connection URL. */
+  readonly url: string;
+  /** Stops it the server's normal way. */
+  stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port. */
+  restart(): Promise<void>;
+  /** Stops it for good and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/** Tries `attempt` up to three times: a free port can be taken by another worker before the server binds it. */
+export const retried = async <T>(attempt: () => Promise<T>): Promise<T> => {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tries >= 3) throw error;
+    }
+  }
+};
+
 /** A started server process with its captured output. */
 export interface ServerProcess {
   /** The child. */

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { findBinary, freePort, requireBinary, runCommand, startProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './process.js';
+import { findBinary, freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, type OwnedServer, type ServerProcess } from './process.js';
 
 /** `redis-server` on PATH, or `undefined`. */
 export const redisServerBinary = findBinary('redis-server');
@@ -28,21 +28,11 @@ export const failFastRedisOptions: RedisOptions = {
   lazyConnect: false,
 };
 
-/** One standalone server we own. */
-export interface RedisServer {
-  /** Its port on 127.0.0.1. */
-  readonly port: number;
-  /** `redis://127.0.0.1:port`. */
-  readonly url: string;
-  /** Stops it (SIGTERM; data is not persisted). */
-  stop(): Promise<void>;
-  /** Kills it at once (SIGKILL), as a crash. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port, empty. */
-  restart(): Promise<void>;
-  /** Stops it for good and removes its directory. */
-  dispose(): Promise<void>;
-}
+/**
+ * One standalone Redis we own, at `redis://127.0.0.1:port`. `stop` is
+ * SIGTERM and nothing is persisted: `restart` brings it back empty.
+ */
+export type RedisServer = OwnedServer;
 
 const ping = async (port: number): Promise<boolean> => {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
@@ -67,17 +57,6 @@ const launch = async (port: number, dir: string, extra: string[] = []): Promise<
     throw new Error(`${(error as Error).message}\n${server.output()}`);
   }
   return server;
-};
-
-/** Tries `attempt` up to three times: a free port can be taken by another worker before the server binds it. */
-const retried = async <T>(attempt: () => Promise<T>): Promise<T> => {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (tries >= 3) throw error;
-    }
-  }
 };
 
 /** Starts a standalone Redis on a free loopback port. */
