@@ -43,11 +43,14 @@ describe('memory store indexes', () => {
     const store = createMemoryPresenceStore();
     const row = makeRow('a', 100);
     store.upsert(row);
-    store.upsert({ ...row, channel: 'other', heartbeatAt: 1 });
+    store.upsert({ ...row, channel: 'other', actorId: 'b', sessionId: 'tab', heartbeatAt: 1 });
     expect(store.channel('s', 'c', 0)).toEqual([]);
-    expect(store.channel('s', 'other', 0)).toHaveLength(1);
-    store.remove(row.id);
+    expect(store.channel('s', 'other', 0)).toEqual([{ ...row, channel: 'other', actorId: 'b', sessionId: 'tab', heartbeatAt: 1 }]);
+    store.upsert({ ...row, scope: 's2', channel: 'other', heartbeatAt: 2 });
     expect(store.channel('s', 'other', 0)).toEqual([]);
+    expect(store.channel('s2', 'other', 0)).toHaveLength(1);
+    store.remove(row.id);
+    expect(store.channel('s2', 'other', 0)).toEqual([]);
     expect(store.rows()).toEqual([]);
   });
 

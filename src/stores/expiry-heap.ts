@@ -18,11 +18,6 @@ export interface HeapEntry {
 export class ExpiryHeap<Entry extends HeapEntry> {
   readonly #items: Entry[] = [];
 
-  /** Number of entries. */
-  get size(): number {
-    return this.#items.length;
-  }
-
   /** The entry expiring first, if any. */
   peek(): Entry | undefined {
     return this.#items[0];

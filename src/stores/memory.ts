@@ -48,7 +48,6 @@ const releasedRow = (entry: Entry): PresenceRow => rowOf(entry, entry.state);
  * storing a new one. Nested objects and arrays answer `false` (copied).
  */
 const sameFlatState = (stored: PresenceState, incoming: PresenceState): boolean => {
-  if (stored === incoming) return true;
   const keys = Object.keys(stored);
   const incomingKeys = Object.keys(incoming);
   if (keys.length !== incomingKeys.length) return false;
@@ -79,13 +78,13 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   };
 
   const unindex = (entry: Entry): void => {
-    const channels = byScope.get(entry.scope);
-    const set = channels?.get(entry.channel);
-    if (set === undefined) return;
+    // An indexed entry always has its scope map and channel set.
+    const channels = byScope.get(entry.scope)!;
+    const set = channels.get(entry.channel)!;
     set.delete(entry);
     if (set.size > 0) return;
-    channels!.delete(entry.channel);
-    if (channels!.size === 0) byScope.delete(entry.scope);
+    channels.delete(entry.channel);
+    if (channels.size === 0) byScope.delete(entry.scope);
   };
 
   const drop = (entry: Entry): void => {
@@ -103,16 +102,16 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   const merge = (entry: Entry, incoming: PresenceRow): void => {
     const expiresAt = Math.max(entry.expiresAt, incoming.expiresAt);
     if (incoming.heartbeatAt >= entry.heartbeatAt) {
-      const moved = incoming.scope !== entry.scope || incoming.channel !== entry.channel;
-      if (moved) unindex(entry);
-      if (entry.id !== incoming.id) entry.id = incoming.id;
-      if (entry.scope !== incoming.scope) entry.scope = incoming.scope;
-      if (entry.channel !== incoming.channel) entry.channel = incoming.channel;
+      if (incoming.scope !== entry.scope || incoming.channel !== entry.channel) {
+        unindex(entry);
+        entry.scope = incoming.scope;
+        entry.channel = incoming.channel;
+        index(entry);
+      }
       if (entry.actorId !== incoming.actorId) entry.actorId = incoming.actorId;
       if (entry.sessionId !== incoming.sessionId) entry.sessionId = incoming.sessionId;
       if (!sameFlatState(entry.state, incoming.state)) entry.state = cloneJson(incoming.state);
       entry.heartbeatAt = incoming.heartbeatAt;
-      if (moved) index(entry);
     }
     if (expiresAt !== entry.expiresAt) {
       entry.expiresAt = expiresAt;

@@ -21,6 +21,13 @@ const replaceCollection = (pack: PresencePack, change: (collection: CollectionDe
   collections: pack.collections!.map((collection) => ({ ...collection, ...change(collection) })),
 });
 
+type ScheduleRun = NonNullable<SyncPack['schedules']>[number]['run'];
+
+const replaceCleanup = (pack: PresencePack, run: ScheduleRun): SyncPack => ({
+  ...pack,
+  schedules: pack.schedules!.map((schedule) => ({ ...schedule, run })),
+});
+
 const live = (config: PresencePackConfig) => (row: PresenceRow) => row.expiresAt > config.now!();
 
 /** A broken pack and the invariant that must catch it. */
@@ -70,10 +77,7 @@ export const brokenPacks: BrokenPack[] = [
     caughtBy: PACK.converge,
     createPack: (config) => {
       const pack = createPresencePack(config);
-      return {
-        ...pack,
-        schedules: pack.schedules!.map((schedule) => ({ ...schedule, run: async () => void (await pack.store.sweep(config.now!())) })),
-      };
+      return replaceCleanup(pack, async () => void (await pack.store.sweep(config.now!())));
     },
   },
   {
@@ -124,20 +128,14 @@ export const brokenPacks: BrokenPack[] = [
     caughtBy: PACK.raceCleanup,
     createPack: (config) => {
       const pack = createPresencePack(config);
-      return {
-        ...pack,
-        schedules: pack.schedules!.map((schedule) => ({
-          ...schedule,
-          run: async ({ actions }) => {
-            const now = config.now!();
-            const expired = (await pack.store.rows()).filter((row) => row.expiresAt <= now);
-            for (const row of expired) {
-              await pack.store.remove(row.id);
-              actions.change(pack.names.table, { op: 'delete', row });
-            }
-          },
-        })),
-      };
+      return replaceCleanup(pack, async ({ actions }) => {
+        const now = config.now!();
+        const expired = (await pack.store.rows()).filter((row) => row.expiresAt <= now);
+        for (const row of expired) {
+          await pack.store.remove(row.id);
+          actions.change(pack.names.table, { op: 'delete', row });
+        }
+      });
     },
   },
   {
