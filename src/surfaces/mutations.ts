@@ -70,9 +70,11 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
         const args = parseHeartbeatArgs(input, settings);
         const identity = await identify(settings, args, ctx);
         const now = settings.now();
-        const stored = await store.get(presenceRowId(identity));
-        const joining = stored === undefined || !isLive(stored, now);
-        if (joining && settings.maxMembersPerChannel !== Infinity) await assertRoom(settings, identity, now);
+        const limited = settings.maxMembersPerChannel !== Infinity;
+        // With a new state and no member limit, the stored row decides nothing the
+        // store's own merge does not (last writer wins, expiresAt = max): skip the read.
+        const stored = args.state !== undefined && !limited ? undefined : await store.get(presenceRowId(identity));
+        if (limited && (stored === undefined || !isLive(stored, now))) await assertRoom(settings, identity, now);
         return actions.insert(names.table, heartbeatRow(stored, identity, args.state, now, settings.ttlMs));
       },
     },
