@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/bun/**', 'node_modules/**'],
     globalSetup: ['test/setup/build.ts'],
+    // The JSON report lets .ci/run print a plain 'N passed, N failed' line.
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     coverage: {
