@@ -7,9 +7,13 @@
  */
 import type { PresenceRow } from '../src/row.js';
 
-/** Whether two JSON-like values are equal; objects compare by key set, arrays by position. */
+/**
+ * Whether two JSON-like values are equal as JSON: objects compare by key set,
+ * arrays by position, and `-0` equals `0` because JSON text cannot tell them
+ * apart (a store that serialises state hands `-0` back as `0`).
+ */
 export const deepEqual = (left: unknown, right: unknown): boolean => {
-  if (Object.is(left, right)) return true;
+  if (left === right) return true;
   if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false;
   if (Array.isArray(left) !== Array.isArray(right)) return false;
   if (Array.isArray(left) && Array.isArray(right)) {

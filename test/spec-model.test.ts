@@ -59,6 +59,11 @@ describe('PresenceModel', () => {
 });
 
 describe('deepEqual', () => {
+  test('compares numbers as JSON does: -0 equals 0, nothing else changes', () => {
+    expect(deepEqual({ a: [-0] }, { a: [0] })).toBe(true);
+    expect(deepEqual({ a: [1e-300] }, { a: [0] })).toBe(false);
+  });
+
   test.prop([fc.jsonValue()])('holds between a JSON value and its copy with keys reversed', (value) => {
     const reversed = JSON.parse(JSON.stringify(value), (_key, inner: unknown) =>
       inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).reverse()) : inner,
