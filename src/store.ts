@@ -8,7 +8,14 @@
 import type { Awaitable } from './contract.js';
 import type { PresenceRow } from './row.js';
 
-/** Where presence rows live. Certify an implementation with `certifyPresenceStore`. */
+/**
+ * Where presence rows live. Certify an implementation with `certifyPresenceStore`.
+ *
+ * A row's `id` is always `presenceRowId(row)`, so the id alone names a row: a
+ * store may key on it and take the other identity fields (scope, channel,
+ * actor, session) from the first write. Writes under one id never disagree
+ * about them; a row whose fields contradict its id is outside this contract.
+ */
 export interface PresenceStore {
   /** The row with this id, or `undefined`. Expired rows not yet swept are returned. */
   get(id: string): Awaitable<PresenceRow | undefined>;

@@ -39,18 +39,17 @@ describe('memory store indexes', () => {
     },
   );
 
-  test('a row whose scope or channel changes under the same id moves between channel indexes', () => {
+  test('the id fixes the identity: a write under a stored id changes only state and times, and indexes stay put', () => {
     const store = createMemoryPresenceStore();
     const row = makeRow('a', 100);
     store.upsert(row);
-    store.upsert({ ...row, channel: 'other', actorId: 'b', sessionId: 'tab', heartbeatAt: 1 });
-    expect(store.channel('s', 'c', 0)).toEqual([]);
-    expect(store.channel('s', 'other', 0)).toEqual([{ ...row, channel: 'other', actorId: 'b', sessionId: 'tab', heartbeatAt: 1 }]);
-    store.upsert({ ...row, scope: 's2', channel: 'other', heartbeatAt: 2 });
-    expect(store.channel('s', 'other', 0)).toEqual([]);
-    expect(store.channel('s2', 'other', 0)).toHaveLength(1);
-    store.remove(row.id);
+    const merged = store.upsert({ ...row, scope: 's2', channel: 'other', actorId: 'b', sessionId: 'tab', state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 });
+    const expected = { ...row, state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 };
+    expect(merged).toEqual(expected);
+    expect(store.channel('s', 'c', 0)).toEqual([expected]);
     expect(store.channel('s2', 'other', 0)).toEqual([]);
+    store.remove(row.id);
+    expect(store.channel('s', 'c', 0)).toEqual([]);
     expect(store.rows()).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
 /**
  * The default store: in-process and indexed three ways, so no hot path scans.
  *
- * - by id (a `Map`): `get`, `upsert`, `update`, `remove` in O(1) plus heap work;
+ * - by id (a `Map`): `get`, `upsert`, `update`, `remove` in O(1);
  * - by scope, then channel (nested `Map`s of `Set`s): `channel()` in O(members);
- * - by expiry (an indexed min-heap): `sweep` in O(k log n) for k removed rows,
- *   and a renewal re-sifts the row's one heap slot in O(log n).
+ * - by expiry (buckets of equal `expiresAt`, see `expiry-buckets.ts`): a
+ *   renewal moves its row between buckets in O(1), and `sweep` removes k rows
+ *   in O(k) plus O(log b) per distinct expiry it passes.
  *
  * Rows are copied on the way in and on the way out, so no caller can change
  * stored data by mutating an object it passed or received.
@@ -14,17 +15,42 @@
 import { cloneJson } from '../json.js';
 import type { PresenceRow, PresenceState } from '../row.js';
 import type { PresenceStore } from '../store.js';
-import { ExpiryHeap } from './expiry-heap.js';
+import { ExpiryBuckets, type ExpiryEntry } from './expiry-buckets.js';
 
 /**
- * A stored row and its heap slot in one object (one allocation and one
- * expiry number per row, not two). Never handed out: callers get copies.
+ * A stored row linked into its expiry bucket: one object per row, never
+ * handed out (callers get copies). Fields are `declare`d and set once in the
+ * constructor: a declared field would first be defined as `undefined`, and
+ * V8 would then box every new `expiresAt` and `heartbeatAt` in a fresh heap
+ * number instead of overwriting a double in place.
  */
-interface Entry extends PresenceRow {
-  heapIndex: number;
+class Entry implements PresenceRow, ExpiryEntry<Entry> {
+  declare readonly id: string;
+  declare readonly scope: string;
+  declare readonly channel: string;
+  declare readonly actorId: string;
+  declare readonly sessionId: string;
+  declare state: PresenceState;
+  declare expiresAt: number;
+  declare heartbeatAt: number;
+  declare prev: Entry | null;
+  declare next: Entry | null;
+
+  constructor(row: PresenceRow) {
+    this.id = row.id;
+    this.scope = row.scope;
+    this.channel = row.channel;
+    this.actorId = row.actorId;
+    this.sessionId = row.sessionId;
+    this.state = cloneJson(row.state);
+    this.expiresAt = row.expiresAt;
+    this.heartbeatAt = row.heartbeatAt;
+    this.prev = null;
+    this.next = null;
+  }
 }
 
-/** A plain row (no heap slot) of `row`'s fields with `state`: the one field list of hand-outs. */
+/** A plain row (no links) of `row`'s fields with `state`: the one field list of hand-outs. */
 const rowOf = (row: PresenceRow, state: PresenceState): PresenceRow => ({
   id: row.id,
   scope: row.scope,
@@ -36,7 +62,7 @@ const rowOf = (row: PresenceRow, state: PresenceState): PresenceRow => ({
   heartbeatAt: row.heartbeatAt,
 });
 
-/** A deep copy as a plain row (no heap slot). */
+/** A deep copy as a plain row (no links). */
 const copyRow = (row: PresenceRow): PresenceRow => rowOf(row, cloneJson(row.state));
 
 /** A plain row sharing the entry's state: only for entries already dropped, whose state nobody else holds. */
@@ -65,7 +91,7 @@ const sameFlatState = (stored: PresenceState, incoming: PresenceState): boolean 
 export const createMemoryPresenceStore = (): PresenceStore => {
   const byId = new Map<string, Entry>();
   const byScope = new Map<string, Map<string, Set<Entry>>>();
-  const byExpiry = new ExpiryHeap<Entry>();
+  const byExpiry = new ExpiryBuckets<Entry>();
 
   const members = (scope: string, channel: string): Set<Entry> | undefined => byScope.get(scope)?.get(channel);
 
@@ -94,29 +120,18 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   };
 
   /**
-   * Last writer wins by heartbeatAt; expiresAt only grows. The entry is
-   * updated in place, and a field is written only when its value changed:
-   * a renewal with the same state then stores no new object, so nothing a
-   * heartbeat allocates outlives it (no promotion, no old-to-new pointers).
+   * Last writer wins by heartbeatAt; expiresAt only grows. The id fixes the
+   * other identity fields, so only state and times can change. The entry is
+   * updated in place and its state replaced only when it differs: a renewal
+   * with the same state then stores no new object, so nothing a heartbeat
+   * allocates outlives it (no promotion, no old-to-new pointers).
    */
   const merge = (entry: Entry, incoming: PresenceRow): void => {
-    const expiresAt = Math.max(entry.expiresAt, incoming.expiresAt);
     if (incoming.heartbeatAt >= entry.heartbeatAt) {
-      if (incoming.scope !== entry.scope || incoming.channel !== entry.channel) {
-        unindex(entry);
-        entry.scope = incoming.scope;
-        entry.channel = incoming.channel;
-        index(entry);
-      }
-      if (entry.actorId !== incoming.actorId) entry.actorId = incoming.actorId;
-      if (entry.sessionId !== incoming.sessionId) entry.sessionId = incoming.sessionId;
       if (!sameFlatState(entry.state, incoming.state)) entry.state = cloneJson(incoming.state);
       entry.heartbeatAt = incoming.heartbeatAt;
     }
-    if (expiresAt !== entry.expiresAt) {
-      entry.expiresAt = expiresAt;
-      byExpiry.reorder(entry);
-    }
+    if (incoming.expiresAt > entry.expiresAt) byExpiry.move(entry, incoming.expiresAt);
   };
 
   return {
@@ -130,25 +145,10 @@ export const createMemoryPresenceStore = (): PresenceStore => {
         merge(stored, row);
         return copyRow(stored);
       }
-      // Its own literal, not built from rowOf: a literal fixes the field order
-      // and sizes the object for all nine fields, so every entry shares one
-      // shape with heapIndex in-object. Adding heapIndex to a copy would give
-      // each entry a second allocation (its property array), and a spread
-      // `{ ...row, heapIndex }` leaves entries on different shapes.
-      const entry: Entry = {
-        id: row.id,
-        scope: row.scope,
-        channel: row.channel,
-        actorId: row.actorId,
-        sessionId: row.sessionId,
-        state: cloneJson(row.state),
-        expiresAt: row.expiresAt,
-        heartbeatAt: row.heartbeatAt,
-        heapIndex: -1,
-      };
+      const entry = new Entry(row);
       byId.set(row.id, entry);
       index(entry);
-      byExpiry.push(entry);
+      byExpiry.add(entry);
       return copyRow(entry);
     },
     update(row) {
@@ -174,7 +174,7 @@ export const createMemoryPresenceStore = (): PresenceStore => {
     },
     sweep(now, limit = Infinity) {
       const removed: PresenceRow[] = [];
-      for (let next = byExpiry.peek(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.peek()) {
+      for (let next = byExpiry.first(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.first()) {
         drop(next);
         removed.push(releasedRow(next));
       }
