@@ -80,7 +80,8 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
     return runWithRetry(retry, clock, async () => {
       const buffer: BufferedChange[] = [];
       const result = await run(buffer);
-      await hub.applyBatch(buffer);
+      const fanOut = hub.applyBatch(buffer);
+      if (fanOut !== undefined) await fanOut;
       return result;
     });
   }

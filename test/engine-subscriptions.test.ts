@@ -419,12 +419,15 @@ describe('fan-out failure and races', () => {
   it('loses a change committed while hydrate is pending (W4)', async () => {
     const { engine, run, table } = setup();
     let release!: () => void;
+    let snapshotTaken!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    const taken = new Promise<void>((resolve) => (snapshotTaken = resolve));
     engine.register({
       name: 'gated',
       tables: ['t'],
       hydrate: async () => {
         const snapshot = [...table.rows.values()];
+        snapshotTaken();
         await gate;
         return snapshot;
       },
@@ -432,6 +435,8 @@ describe('fan-out failure and races', () => {
     });
     const diffs: unknown[] = [];
     const pending = engine.subscribe({ collection: 'gated', ctx: {}, onDiff: (d) => diffs.push(d) });
+    // The commit lands after hydrate read its snapshot and before the subscription joins.
+    await taken;
     await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
     release();
     const sub = await pending;

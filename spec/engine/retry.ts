@@ -91,15 +91,20 @@ export interface RetryClock {
  * @param attempt - one full attempt; re-run from scratch on retry
  * @returns the first successful attempt's result
  */
-export async function runWithRetry<T>(
+export function runWithRetry<T>(
   policy: RetryPolicy | undefined,
   clock: RetryClock,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const maxAttempts = policy ? (policy.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) : 1;
-  const maxElapsedMs = policy?.maxElapsedMs ?? DEFAULT_MAX_ELAPSED_MS;
-  const isRetryable = policy?.isRetryable ?? isSerializationFailure;
-  const backoff = policy?.backoff ?? exponentialBackoff({ random: clock.random });
+  // No policy: one attempt, its error unchanged, and no extra promise around it.
+  return policy ? retrying(policy, clock, attempt) : attempt();
+}
+
+/** The retry loop of {@link runWithRetry} under a policy. */
+async function retrying<T>(policy: RetryPolicy, clock: RetryClock, attempt: () => Promise<T>): Promise<T> {
+  const maxAttempts = policy.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const maxElapsedMs = policy.maxElapsedMs ?? DEFAULT_MAX_ELAPSED_MS;
+  const isRetryable = policy.isRetryable ?? isSerializationFailure;
   const startedAt = clock.now();
   for (let attempts = 1; ; attempts++) {
     try {
@@ -107,6 +112,7 @@ export async function runWithRetry<T>(
     } catch (error) {
       const elapsedMs = clock.now() - startedAt;
       if (attempts < maxAttempts && isRetryable(error) && elapsedMs < maxElapsedMs) {
+        const backoff = policy.backoff ?? exponentialBackoff({ random: clock.random });
         const delay = Math.max(0, Math.min(backoff(attempts), maxElapsedMs - elapsedMs));
         await clock.sleep(delay);
         continue;

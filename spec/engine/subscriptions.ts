@@ -40,8 +40,11 @@ export interface SubscriptionHub {
   subscribe<Row>(options: SubscribeOptions<Row>): Promise<Subscription<Row>>;
   /** One-shot authorize + hydrate + migrate + read rule. */
   hydrate<Row>(name: string, params: unknown, ctx: CollectionContext): Promise<Row[]>;
-  /** Commits a batch as one version and fans it out; no-op when empty. */
-  applyBatch(changes: BufferedChange[]): Promise<void>;
+  /**
+   * Commits a batch as one version and fans it out; no-op when empty.
+   * Returns a promise only when there is fan-out to wait for.
+   */
+  applyBatch(changes: BufferedChange[]): Promise<void> | undefined;
   /** Live subscriptions of a collection. */
   count(name: string): number;
 }
@@ -125,6 +128,25 @@ export function createSubscriptionHub(registry: Registry): SubscriptionHub {
     }
   }
 
+  /** Fans a committed batch out to the live set, one diff per touched subscription. */
+  async function fanOut(changes: BufferedChange[], batchVersion: number): Promise<void> {
+    const targets = [...live];
+    const diffs = new Map<LiveSubscription, DiffAccumulator>();
+    for (const change of changes) {
+      for (const sub of targets) {
+        if (!sub.tables.includes(change.table)) continue;
+        let acc = diffs.get(sub);
+        if (!acc) diffs.set(sub, (acc = new DiffAccumulator()));
+        if (sub.incremental) await applyIncremental(sub, change, acc);
+        else await rehydrate(sub, acc);
+      }
+    }
+    for (const [sub, acc] of diffs) {
+      const diff = acc.result();
+      if (diff && sub.active) sub.onDiff({ ...diff, version: batchVersion });
+    }
+  }
+
   return {
     async subscribe<Row>({ collection: name, params, ctx, onDiff }: SubscribeOptions<Row>): Promise<Subscription<Row>> {
       const collection = collectionFor(name);
@@ -162,24 +184,11 @@ export function createSubscriptionHub(registry: Registry): SubscriptionHub {
       return (await load(collection, params, ctx)) as Row[];
     },
 
-    async applyBatch(changes: BufferedChange[]): Promise<void> {
-      if (changes.length === 0) return;
+    applyBatch(changes: BufferedChange[]): Promise<void> | undefined {
+      if (changes.length === 0) return undefined;
       const batchVersion = ++version;
-      const targets = [...live];
-      const diffs = new Map<LiveSubscription, DiffAccumulator>();
-      for (const change of changes) {
-        for (const sub of targets) {
-          if (!sub.tables.includes(change.table)) continue;
-          let acc = diffs.get(sub);
-          if (!acc) diffs.set(sub, (acc = new DiffAccumulator()));
-          if (sub.incremental) await applyIncremental(sub, change, acc);
-          else await rehydrate(sub, acc);
-        }
-      }
-      for (const [sub, acc] of diffs) {
-        const diff = acc.result();
-        if (diff && sub.active) sub.onDiff({ ...diff, version: batchVersion });
-      }
+      // Nobody listening: the version moved, and no promise is made per write.
+      return live.size === 0 ? undefined : fanOut(changes, batchVersion);
     },
 
     count(name: string): number {
