@@ -160,26 +160,35 @@ export class ChannelCommand extends AlwaysApplicable {
   /**
    * @param scope - the scope asked about
    * @param channel - the channel asked about
-   * @param now - the reader's clock
+   * @param now - the reader's clock (with `expiryOf`, the clock only when that id is not stored)
+   * @param expiryOf - an id whose stored `expiresAt` is the reader's clock: a read at the very
+   *   instant that row expires, the `expiresAt === now` boundary a random clock rarely hits
    */
   constructor(
     readonly scope: string,
     readonly channel: string,
     readonly now: number,
+    readonly expiryOf?: string,
   ) {
     super();
   }
 
   /** Lists, compares with the model's filter, then mutates what it got. */
   override async run(run: ModelRun, store: PresenceStore): Promise<void> {
-    const expected = run.model.channel(this.scope, this.channel, this.now);
-    const returned = await store.channel(this.scope, this.channel, this.now);
-    await judgeListing(run, store, this.toString(), STORE.channel, returned, expected);
+    const now = this.expiryOf === undefined ? this.now : (run.model.get(this.expiryOf)?.expiresAt ?? this.now);
+    const expected = run.model.channel(this.scope, this.channel, now);
+    const returned = await store.channel(this.scope, this.channel, now);
+    await judgeListing(run, store, this.call(String(now)), STORE.channel, returned, expected);
   }
 
-  /** The call. */
+  /** The call with `now` spelled as given. */
+  private call(now: string): string {
+    return `channel(scope=${show(this.scope)}, channel=${show(this.channel)}, now=${now})`;
+  }
+
+  /** The call; an expiry read shows where its clock comes from, since the instant depends on the run. */
   override toString(): string {
-    return `channel(scope=${show(this.scope)}, channel=${show(this.channel)}, now=${this.now})`;
+    return this.call(this.expiryOf === undefined ? String(this.now) : `get(id=${this.expiryOf})?.expiresAt ?? ${this.now}`);
   }
 }
 

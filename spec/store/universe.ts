@@ -1,7 +1,8 @@
 /**
  * The identities a run draws from, and the value generators for rows. Small
- * pools and small clock windows on purpose: ties, collisions, re-inserts and
- * boundary instants (`expiresAt === now`) then turn up in almost every run.
+ * pools and small clock windows on purpose: ties, collisions and re-inserts
+ * then turn up in almost every run, boundary instants (`expiresAt === now`)
+ * often (channel reads also aim at them on purpose: see `storeCommands`).
  *
  * @module
  */
