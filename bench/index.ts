@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MemoryResult } from './memory.js';
-import { canCollect } from './measure.js';
+import { canCollect, type Rate } from './measure.js';
 import { overCap, sweepMedian, SWEEP_ROWS, type SizeResult } from './scenarios.js';
 import { int, num, printTable, ratio } from './table.js';
 
@@ -72,6 +72,12 @@ const main = async (): Promise<void> => {
     'Heartbeat (runMutation presence:heartbeat, renewing a random row with a small state)',
     ['rows', 'current /s', 'µs/call', 'baseline 0.3 /s', 'current ÷ baseline', `current vs ${int(small.rows)} rows`],
     current.map((result, index) => [...rateCells('heartbeat', result, baseline[index]), ratio(result.heartbeat!.perSec / small.heartbeat!.perSec)]),
+  );
+  const extra = (rate: Rate | undefined, base: Rate | undefined): string => (rate && base ? num(rate.usPerOp - base.usPerOp) : 'n/a');
+  printTable(
+    'Memory floor (a bare Map from the same ids, random lookups with the heartbeat picks; no store, no engine)',
+    ['rows', 'floor µs/lookup', `floor extra µs vs ${int(small.rows)} rows`, `heartbeat extra µs vs ${int(small.rows)} rows`],
+    current.map((result) => [int(result.rows), result.floor ? num(result.floor.usPerOp) : 'n/a', extra(result.floor, small.floor), extra(result.heartbeat, small.heartbeat)]),
   );
   printTable(
     'Cursor patch (runMutation presence:cursor on a random live row)',

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { channelOf, ctxOf, CHANNEL_SIZE, createSubject, picker, stateOf, type Subject, type SubjectKind } from './fixtures.js';
+import { presenceRowId } from '../src/row.js';
+import { channelOf, ctxOf, CHANNEL_SIZE, createSubject, picker, scopeOf, stateOf, type Subject, type SubjectKind } from './fixtures.js';
 import { collect, measure, median, timeOnce, type LoopLimits, type Rate } from './measure.js';
 
 /** Expired rows each sweep run removes. */
@@ -21,6 +22,8 @@ export interface SizeResult {
   hydrate?: Rate;
   /** One entry per sweep run, ms. */
   sweepMs?: number[];
+  /** The memory floor at this size: see {@link floorLoop}. */
+  floor?: Rate;
 }
 
 /** Renews random existing rows with a small state; the clock moves 1 ms per 100 heartbeats. */
@@ -51,6 +54,20 @@ export const hydrateLoop = (subject: Subject, rows: number): ((k: number) => Pro
     if (members.length !== Math.min(CHANNEL_SIZE, rows)) throw new Error(`hydrate returned ${members.length} rows`);
     return members;
   };
+};
+
+/**
+ * The memory floor: a bare `Map` from the same row ids to small objects,
+ * looked up with the heartbeat loop's picks (id encoded each time, one field
+ * read). No store, no engine: what any id-keyed in-memory store pays for
+ * finding a random row at this size, before doing anything with it.
+ */
+export const floorLoop = (rows: number): ((k: number) => Promise<unknown>) => {
+  const idOf = (i: number): string => presenceRowId({ scope: scopeOf(i), channel: channelOf(i), actorId: `user-${i}`, sessionId: '' });
+  const byId = new Map<string, { expiresAt: number }>();
+  for (let i = 0; i < rows; i++) byId.set(idOf(i), { expiresAt: i + 0.5 });
+  const pick = picker(rows, 1);
+  return async () => byId.get(idOf(pick()))!.expiresAt;
 };
 
 /** The timed operations. */
@@ -99,6 +116,7 @@ export const runSize = async (kind: SubjectKind, rows: number, options: SizeOpti
   if (!skip.has('heartbeat')) result.heartbeat = await measure(heartbeatLoop(subject, rows), limits);
   if (!skip.has('cursor')) result.cursor = await measure(cursorLoop(subject, rows), limits);
   if (!skip.has('hydrate')) result.hydrate = await measure(hydrateLoop(subject, rows), limits);
+  if (kind === 'current') result.floor = await measure(floorLoop(rows), limits);
 
   const sweeps: number[] = [];
   for (let run = 0; run < (skip.has('sweep') ? 0 : options.sweepRuns); run++) {
