@@ -172,9 +172,10 @@ export const cloneJson = <Value extends JsonValue>(value: Value): Value => {
   if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as Value;
   const source = value as PresenceState;
   const copy: Record<string, JsonValue> = {};
-  const keys = Object.keys(source);
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
+  // for-in over own keys allocates nothing (Object.keys would build an array per
+  // object, and every hydrated row's state is cloned).
+  for (const key in source) {
+    if (!Object.hasOwn(source, key)) continue;
     const item = cloneJson(source[key]!);
     // Assignment is the fast path; a "__proto__" key must stay a plain own key, so it is defined.
     if (key !== '__proto__') copy[key] = item;

@@ -64,6 +64,8 @@ describe('JSON helpers', () => {
   test.prop([fc.jsonValue() as fc.Arbitrary<JsonValue>])('cloneJson is deep-equal and shares no object with its source', (value) => {
     const copy = cloneJson(value);
     expect(copy).toStrictEqual(value);
+    // Same keys in the same order: the store compares states key by key, and JSON output must not change.
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
     const objects = (root: unknown, into: Set<unknown>) => {
       if (typeof root === 'object' && root !== null) {
         into.add(root);
@@ -73,6 +75,11 @@ describe('JSON helpers', () => {
     };
     const mine = objects(value, new Set());
     for (const object of objects(copy, new Set())) expect(mine.has(object)).toBe(false);
+  });
+
+  it('cloneJson copies own keys only, never an enumerable key inherited from a prototype', () => {
+    const source = Object.assign(Object.create({ inherited: 1 }) as Record<string, JsonValue>, { own: 2 });
+    expect(Object.keys(cloneJson(source as JsonValue) as object)).toEqual(['own']);
   });
 
   it('cycles are not JSON, but shared references are', () => {
