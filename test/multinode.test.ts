@@ -5,12 +5,11 @@
  * never a renewed one, and a node killed mid-run leaves no ghost once its
  * rows' TTL passes. Every clock value is sent by the test; nothing sleeps.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PresenceRow } from '../src/row.js';
 import { createPostgresPresenceTable } from '../src/stores/postgres.js';
 import { builtPackageMissing, startNode, type EngineNode, type NodeBackend } from './nodes/driver.js';
-import { postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
+import { closePool, openPool, postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
 import { redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
 const TTL_MS = 30_000;
@@ -137,7 +136,7 @@ suite('multi-node on one Redis Cluster', redisSkipReason(), async () => {
 suite('multi-node on one PostgreSQL', postgresSkipReason(), async () => {
   const server: PostgresServer | undefined = process.env.PRESENCE_PG_URL === undefined ? await startPostgres() : undefined;
   const url = process.env.PRESENCE_PG_URL ?? server!.url;
-  const pool = new pg.Pool({ connectionString: url });
+  const pool = openPool({ connectionString: url });
   const tables: string[] = [];
   for (let index = 0; index < 3; index += 1) {
     tables.push(`multinode_${process.pid}_${index}`);
@@ -148,7 +147,7 @@ suite('multi-node on one PostgreSQL', postgresSkipReason(), async () => {
     backend: () => ({ backend: 'postgres', url, table: tables[used++ % tables.length]! }),
     dispose: async () => {
       for (const table of tables) await pool.query(`DROP TABLE IF EXISTS "${table}"`);
-      await pool.end();
+      await closePool(pool);
       await server?.dispose();
     },
   };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPresenceHarness } from '../spec/harness.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable } from '../src/stores/postgres.js';
 import { waitFor } from './servers/process.js';
-import { failFastPoolOptions, postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
+import { closePool, failFastPoolOptions, openPool, postgresSkipReason, startPostgres, trackPool, type PostgresServer } from './servers/postgres.js';
 import { expectUnavailable, expectWorking } from './servers/store-cases.js';
 
 const skip = postgresSkipReason();
@@ -32,7 +32,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store outages
   for (const outage of ['stop', 'kill'] as const) {
     test(`server ${outage === 'stop' ? 'stopped (fast shutdown)' : 'crashed (SIGKILL)'}: every call and mutation rejects in time; restarted: the store works again`, async () => {
       // No 'error' listener of our own: the store must keep idle-client errors from crashing the process.
-      const pool = new pg.Pool({ connectionString: server.url, ...failFastPoolOptions });
+      const pool = trackPool(new pg.Pool({ connectionString: server.url, ...failFastPoolOptions }));
       const table = `faults_${outage}`;
       try {
         await createPostgresPresenceTable(pool, { table });
@@ -53,15 +53,16 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store outages
         expect((await harness.as({ userId: 'u1' }).heartbeat('room')).actorId).toBe('u1');
         expect((await harness.members({ userId: 'u2' }, 'room')).map((row) => row.actorId)).toEqual(['u1']);
       } finally {
-        await pool.end();
+        await closePool(pool);
       }
     });
   }
 
   test('a statement stuck behind a lock rejects at timeoutMs, and the store works once the lock is gone', async () => {
-    const pool = new pg.Pool({ connectionString: server.url, ...failFastPoolOptions, query_timeout: 3_000 });
+    const pool = openPool({ connectionString: server.url, ...failFastPoolOptions, query_timeout: 3_000 });
     const table = 'faults_lock';
     const holder = new pg.Client({ connectionString: server.url });
+    holder.on('error', () => undefined);
     try {
       await createPostgresPresenceTable(pool, { table });
       const store = createPostgresPresenceStore({ pool, table, timeoutMs: TIMEOUT_MS });
@@ -74,7 +75,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store outages
       await expectWorking(store);
     } finally {
       await holder.end().catch(() => undefined);
-      await pool.end();
+      await closePool(pool);
     }
   });
 });

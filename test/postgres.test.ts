@@ -2,12 +2,11 @@
  * The PostgreSQL store against a real server: the whole spec kit, hostile
  * input, concurrent sweepers, the table DDL, and option validation.
  */
-import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { PresenceConfigError } from '../src/errors.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
 import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
-import { postgresSkipReason } from './servers/postgres.js';
+import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
 import { usePostgresTables } from './servers/postgres-tables.js';
 import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
 
@@ -28,13 +27,13 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
   test('concurrent sweepers on several pools each take disjoint rows, never a renewed one', async () => {
     const table = freshTable();
     await createPostgresPresenceTable(db.pool, { table });
-    const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: db.url, max: 8 }));
+    const pools = [0, 1, 2].map(() => openPool({ connectionString: db.url, max: 8 }));
     try {
       const nodes = pools.map((nodePool) => createPostgresPresenceStore({ pool: nodePool, table }));
       await expectExclusiveConcurrentSweeps(nodes);
       await expectRenewedNeverSwept(nodes);
     } finally {
-      await Promise.all(pools.map((nodePool) => nodePool.end()));
+      await Promise.all(pools.map(closePool));
       await db.pool.query(`DROP TABLE "${table}"`);
     }
   });

@@ -11,7 +11,7 @@ import { createRedisPresenceStore } from '../src/stores/redis.js';
 import { expectUnavailable, expectWorking, rowOf } from './servers/store-cases.js';
 import { PresenceError } from '../src/errors.js';
 import { waitFor } from './servers/process.js';
-import { failFastRedisOptions, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
+import { closeRedis, failFastRedisOptions, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
 const skip = redisSkipReason();
 const TIMEOUT_MS = 800;
@@ -51,7 +51,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
       expect(member.actorId).toBe('u1');
       expect((await harness.members({ userId: 'u2' }, 'room')).map((row) => row.actorId)).toEqual(['u1']);
     } finally {
-      client.disconnect();
+      await closeRedis(client);
     }
   });
 
@@ -67,7 +67,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
       await reconnected(client);
       await expectWorking(store);
     } finally {
-      client.disconnect();
+      await closeRedis(client);
     }
   });
 
@@ -90,7 +90,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
       await waitFor('the store to answer again', async () => (await store.rows()) !== undefined, 10_000);
       await expectWorking(store);
     } finally {
-      client.disconnect();
+      await closeRedis(client);
     }
   });
 });
@@ -126,7 +126,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis cluster store ou
       await waitFor('the store to work through the cluster again', async () => (await store.rows()) !== undefined, 20_000);
       await expectWorking(store);
     } finally {
-      client.disconnect();
+      await closeRedis(client);
     }
   });
 });

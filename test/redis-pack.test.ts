@@ -6,7 +6,7 @@
 import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createRedisPresenceStore } from '../src/stores/redis.js';
-import { redisSkipReason, startRedis, startRedisCluster } from './servers/redis.js';
+import { closeRedis, redisSkipReason, startRedis, startRedisCluster } from './servers/redis.js';
 import { certifyPackEachInvariant } from './servers/store-cases.js';
 
 const skip = redisSkipReason();
@@ -20,7 +20,7 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       ({ client, dispose } = await connect());
     });
     afterAll(async () => {
-      client?.disconnect();
+      if (client !== undefined) await closeRedis(client);
       await dispose();
     });
     certifyPackEachInvariant(() => ({

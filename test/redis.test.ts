@@ -10,7 +10,7 @@ import type { PresenceStore } from '../src/store.js';
 import { createRedisPresenceStore, type RedisScriptClient } from '../src/stores/redis.js';
 import { shardOf } from '../src/stores/redis/codec.js';
 import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
-import { redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
+import { closeRedis, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
 const skip = redisSkipReason();
 let prefixes = 0;
@@ -36,7 +36,7 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       };
     });
     afterAll(async () => {
-      backend?.client.disconnect();
+      if (backend !== undefined) await closeRedis(backend.client);
       await dispose();
     });
 
@@ -115,7 +115,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store on a clust
     client = cluster.connect();
   });
   afterAll(async () => {
-    client?.disconnect();
+    if (client !== undefined) await closeRedis(client);
     await cluster?.dispose();
   });
 
@@ -135,7 +135,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store on a clust
       const after = await Promise.all(masters.map(async (master) => Number(await master.dbsize())));
       expect(after).toEqual([0, 0, 0]);
     } finally {
-      for (const master of masters) master.disconnect();
+      await Promise.all(masters.map(closeRedis));
     }
   });
 

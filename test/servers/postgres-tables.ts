@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import type { PresenceStore } from '../../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable } from '../../src/stores/postgres.js';
-import { startPostgres, type PostgresServer } from './postgres.js';
+import { closePool, openPool, startPostgres, type PostgresServer } from './postgres.js';
 
 /** What a block gets from {@link usePostgresTables}; `pool` and `url` are set by `beforeAll`, so read them in tests. */
 export interface PostgresTables {
@@ -39,10 +39,10 @@ export const usePostgresTables = (prefix: string): PostgresTables => {
   const tableOf = new WeakMap<PresenceStore, string>();
   beforeAll(async () => {
     const url = process.env.PRESENCE_PG_URL ?? (server = await startPostgres()).url;
-    pool = new pg.Pool({ connectionString: url, max: 20 });
+    pool = openPool({ connectionString: url, max: 20 });
   });
   afterAll(async () => {
-    await pool?.end();
+    if (pool !== undefined) await closePool(pool);
     await server?.dispose();
   });
   const db: PostgresTables = {

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, rmSync } from 'node:fs';
 import pg from 'pg';
-import { findBinary, freePort, postgresBinDirs, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, type OwnedServer, type ServerProcess } from './process.js';
+import { findBinary, freePort, postgresBinDirs, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
 
 const binDirs = [...(process.env.PRESENCE_PG_BIN ? [process.env.PRESENCE_PG_BIN] : []), ...postgresBinDirs()];
 /** The `postgres` server binary, or `undefined`. */
@@ -98,4 +98,49 @@ const startPostgresOnce = async (options: { durable?: boolean }): Promise<Postgr
       rmSync(dir, { recursive: true, force: true });
     },
   };
+};
+
+/** The connections of each tracked pool that have not closed their socket yet. */
+const openConnections = new WeakMap<pg.Pool, Set<pg.Client>>();
+
+/**
+ * Tracks a pool's connections so {@link closePool} can wait for their
+ * sockets. Call it right after creating the pool, before any query. Adds no
+ * `error` listener: tests of the store's own idle-error handling use it bare.
+ */
+export const trackPool = (pool: pg.Pool): pg.Pool => {
+  const open = new Set<pg.Client>();
+  openConnections.set(pool, open);
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
+  });
+  return pool;
+};
+
+/**
+ * A tracked pool with an `error` listener. `pg.Pool` re-emits an idle
+ * connection's error on the pool, and an `error` event without a listener
+ * throws: when a test stops its server, every idle connection still open
+ * gets PostgreSQL's `57P01` (terminating connection) and would otherwise
+ * surface as an unhandled error after the test passed.
+ */
+export const openPool = (config: pg.PoolConfig): pg.Pool => {
+  const pool = trackPool(new pg.Pool(config));
+  pool.on('error', () => undefined);
+  return pool;
+};
+
+/**
+ * Ends a pool and waits until every one of its connections has really
+ * closed. `pool.end()` resolves as soon as it has asked each client to end,
+ * before their sockets close; a server stopped in that window sends `57P01`
+ * to a client that is already ending.
+ */
+export const closePool = async (pool: pg.Pool): Promise<void> => {
+  const open = openConnections.get(pool);
+  if (open === undefined) throw new Error('closePool needs a pool from openPool or trackPool');
+  const closing = [...open].map((client) => new Promise<void>((resolve) => client.once('end', () => resolve())));
+  if (!pool.ending) await pool.end();
+  await within(10_000, `${open.size} PostgreSQL connection(s) to close after pool.end()`, Promise.all(closing));
 };

@@ -61,6 +61,19 @@ export const waitFor = async (what: string, probe: () => Promise<boolean>, timeo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 };
 
+/** Resolves with `work`, or rejects naming `what` if it takes longer than `timeoutMs`. */
+export const within = async <T>(timeoutMs: number, what: string, work: Promise<T>): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
 /** The path of an executable on PATH or in one of `extraDirs`, or `undefined`. */
 export const findBinary = (name: string, extraDirs: string[] = []): string | undefined => {
   for (const dir of [...(process.env.PATH ?? '').split(delimiter), ...extraDirs]) {

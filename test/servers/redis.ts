@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { findBinary, freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, type OwnedServer, type ServerProcess } from './process.js';
+import { findBinary, freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
 
 /** `redis-server` on PATH, or `undefined`. */
 export const redisServerBinary = findBinary('redis-server');
@@ -29,6 +29,18 @@ export const failFastRedisOptions: RedisOptions = {
 };
 
 /**
+ * Disconnects a client (standalone or Cluster) and, if it had a socket open,
+ * waits until it is closed, so a server stopped next never sees a live
+ * connection. A client that is reconnecting has no socket: nothing to wait for.
+ */
+export const closeRedis = async (client: Redis | Cluster): Promise<void> => {
+  const connected = client.status === 'connecting' || client.status === 'connect' || client.status === 'ready';
+  const ended = connected ? new Promise<void>((resolve) => client.once('end', () => resolve())) : Promise.resolve();
+  client.disconnect();
+  await within(10_000, 'a Redis client to close its connection', ended);
+};
+
+/**
  * One standalone Redis we own, at `redis://127.0.0.1:port`. `stop` is
  * SIGTERM and nothing is persisted: `restart` brings it back empty.
  */
@@ -41,7 +53,7 @@ const ping = async (port: number): Promise<boolean> => {
     await client.connect();
     return (await client.ping()) === 'PONG';
   } finally {
-    client.disconnect();
+    await closeRedis(client);
   }
 };
 
