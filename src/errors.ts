@@ -78,9 +78,14 @@ const LEADING_CODE = /^(?:retries exhausted after \d+ attempts \(\d+(?:\.\d+)?ms
  * ```ts
  * import { presenceErrorCode } from '@absolutejs/sync-pack-presence';
  *
- * // In the browser, on a rejected heartbeat/cursor call:
- * if (presenceErrorCode(frame.message) === 'NOT_PRESENT') sendHeartbeat();
- * if (presenceErrorCode(frame.message) === 'CHANNEL_DENIED') stopTrying();
+ * // What a client does with the `message` of a `reject` frame.
+ * const nextStep = (message: string): 'heartbeat' | 'stop' | 'report' => {
+ *   const code = presenceErrorCode(message);
+ *   if (code === 'NOT_PRESENT') return 'heartbeat'; // the row expired: join again
+ *   if (code === 'CHANNEL_DENIED') return 'stop'; // retrying cannot help
+ *   return 'report';
+ * };
+ * console.log(nextStep('[NOT_PRESENT] The presence row was removed before the patch landed: send a heartbeat first.')); // "heartbeat"
  * ```
  *
  * @param errorOrMessage - a thrown error, a message string, or any object with a string `message`
