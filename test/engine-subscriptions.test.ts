@@ -5,6 +5,7 @@ import {
   UnauthorizedError,
   createReferenceEngine,
   type ReferenceEngine,
+  type ReferenceEngineOptions,
   type ViewDiff,
 } from '../spec/engine.js';
 
@@ -33,9 +34,9 @@ function memoryTable(initial: Row[] = []) {
 }
 
 /** Engine with table `t`, a script mutation `run`, and collection `room` (incremental unless `refetch`). */
-function setup(initial: Row[] = [], options: { refetch?: boolean } = {}) {
+function setup(initial: Row[] = [], options: { refetch?: boolean; engine?: ReferenceEngineOptions } = {}) {
   const table = memoryTable(initial);
-  const engine = createReferenceEngine({ now: () => 0 });
+  const engine = createReferenceEngine({ now: () => 0, ...options.engine });
   const match = vi.fn((row: Row, params: { room: string }) => row.room === params.room);
   const hydrate = vi.fn((params: { room: string }) => [...table.rows.values()].filter((row) => row.room === params.room));
   engine.registerPack({
@@ -515,22 +516,10 @@ describe('fan-out failure and races', () => {
 });
 
 describe('cursors and resuming (since)', () => {
+  /** `setup` on a named engine, plus a refetch collection `everything` over the same table. */
   const resumable = async (changeLogSize?: number) => {
-    const table = memoryTable();
-    const engine = createReferenceEngine({ instanceId: 'node-a', ...(changeLogSize === undefined ? {} : { changeLogSize }) });
-    engine.registerPack({
-      name: 'p',
-      version: '1',
-      ownsTables: ['t'],
-      readers: { t: table.reader },
-      writers: { t: table.writer },
-      collections: [
-        { name: 'room', tables: ['t'], hydrate: (params: { room: string }) => [...table.rows.values()].filter((row) => row.room === params.room), match: (row: Row, params: { room: string }) => row.room === params.room },
-        { name: 'everything', tables: ['t'], hydrate: () => [...table.rows.values()] },
-      ],
-      mutations: [{ name: 'run', handler: (script: Script, _ctx: CollectionContext, actions: MutationActions) => script(actions) }],
-    });
-    const run = (script: Script) => engine.runMutation('run', script, {});
+    const { engine, run, table } = setup([], { engine: { instanceId: 'node-a', ...(changeLogSize === undefined ? {} : { changeLogSize }) } });
+    engine.register({ name: 'everything', tables: ['t'], hydrate: () => [...table.rows.values()] });
     const subscribe = (since?: number | string, collection = 'room') =>
       engine.subscribe<Row, { room: string }>({ collection, params: { room: 'r1' }, ctx: {}, onDiff: () => {}, ...(since === undefined ? {} : { since }) });
     return { engine, run, subscribe };
@@ -573,6 +562,8 @@ describe('cursors and resuming (since)', () => {
     });
     expect(resumed.version).toBe(3);
     expect((await subscribe(1)).catchup).toEqual(resumed.catchup);
+    // A cursor without this engine's entry has seen none of its changes: the whole log.
+    expect((await subscribe('{}')).catchup).toEqual((await subscribe(0)).catchup);
     expect(await subscribe(3)).toMatchObject({ initial: [], catchup: { added: [], changed: [], removed: [] } });
   });
 
