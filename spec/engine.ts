@@ -3,17 +3,21 @@
  * packs use, behaving as `ENGINE_CONTRACT.md` describes, including its
  * documented weaknesses (non-atomic `registerPack`, the subscribe race, fan-out
  * failures rejecting committed mutations, update rules judging the old row).
- * Method names and shapes are the engine's, so a pack test written against it
- * runs unchanged against a real engine.
+ * Method names, signatures and error messages are the engine's (2.16: see
+ * docs/ARCHITECTURE.md, "The real engine's surface"), so a pack test written
+ * against it runs unchanged against `createSyncEngine()`; test/engine-types.test.ts
+ * checks the signatures against a transcription of the real types.
  *
  * Out of scope: transactions (writers always get `tx = undefined`), CRDT,
- * join/graph/search/reactive collections, sandboxed handlers, resume
- * catch-up, fencing, concurrency caps, `affects`, `applyChange`.
+ * join/graph/search/reactive collections, sandboxed handlers, clustering,
+ * fencing, concurrency caps, durable mutations, `affects`, `applyChange`,
+ * `metrics()`.
  *
  * @module
  */
 import type { CollectionContext, MutationDefinition, RetryPolicy } from '../src/contract.js';
 import { createActions, createReadHandle, type BufferedChange } from './engine/actions.js';
+import { createChangeLog } from './engine/changelog.js';
 import { UnauthorizedError } from './engine/errors.js';
 import { createRegistry, registerMutation, registerPack } from './engine/registry.js';
 import { runWithRetry, type RetryClock } from './engine/retry.js';
@@ -21,6 +25,7 @@ import { createSubscriptionHub } from './engine/subscriptions.js';
 import type { ReferenceEngine, ReferenceEngineOptions } from './engine/types.js';
 
 export {
+  AbortError,
   PackMissingDependencyError,
   PackTableConflictError,
   RetriesExhaustedError,
@@ -29,16 +34,16 @@ export {
 } from './engine/errors.js';
 export { exponentialBackoff, isSerializationFailure, type ExponentialBackoffOptions } from './engine/retry.js';
 export type {
-  CollectionDiff,
   CollectionInfo,
   EngineInspection,
-  EngineMutationDefinition,
+  RecentChange,
   ReferenceEngine,
   ReferenceEngineOptions,
   RegisteredPack,
   ScheduleInfo,
-  SubscribeOptions,
+  SubscribeArgs,
   Subscription,
+  ViewDiff,
 } from './engine/types.js';
 
 function realSleep(ms: number): Promise<void> {
@@ -56,11 +61,17 @@ function handlerOf(mutation: MutationDefinition<any, any, any>, name: string) {
   return handler;
 }
 
+/** A fresh instance id, as the engine makes one when none is given. */
+const randomInstanceId = (): string => globalThis.crypto?.randomUUID?.() ?? `i${Math.random()}`;
+
+/** Change-log entries kept by default, as in the engine. */
+const DEFAULT_CHANGE_LOG_SIZE = 1024;
+
 /**
- * Creates an empty reference engine.
+ * Creates an empty reference engine, like `createSyncEngine(options)`.
  *
- * @param options - injected clock (also the retry time budget), sleep between
- *   retries and jitter randomness
+ * @param options - `instanceId` and `changeLogSize` as in the engine; injected
+ *   clock (also the retry time budget), sleep between retries and jitter randomness
  * @returns the engine
  */
 export function createReferenceEngine(options: ReferenceEngineOptions = {}): ReferenceEngine {
@@ -70,7 +81,8 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
     random: options.random ?? Math.random,
   };
   const registry = createRegistry();
-  const hub = createSubscriptionHub(registry);
+  const log = createChangeLog(options.instanceId ?? randomInstanceId(), options.changeLogSize ?? DEFAULT_CHANGE_LOG_SIZE);
+  const hub = createSubscriptionHub(registry, log);
 
   /** The retry loop: a fresh buffer per attempt, its batch applied inside the attempt, so fan-out failures count (W5). */
   function attempts<T>(
@@ -96,10 +108,11 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
     registerMutation: (mutation) => registerMutation(registry, mutation),
     registerSchedule: (schedule) => void registry.schedules.set(schedule.name, schedule),
 
-    subscribe: (subscribeOptions) => hub.subscribe(subscribeOptions),
-    hydrate: (collection, params, ctx) => hub.hydrate(collection, params, ctx),
+    subscribe: (args) => hub.subscribe(args),
+    hydrate: (collection, params, ctx, hydrateOptions) => hub.hydrate(collection, params, ctx, hydrateOptions?.signal),
+    subscriptionCount: (collection) => hub.count(collection),
 
-    async runMutation<Result>(name: string, args: unknown, ctx: CollectionContext): Promise<Result> {
+    async runMutation<Result>(name: string, args: unknown, ctx: unknown): Promise<Result> {
       const mutation = registry.mutations.get(name);
       if (!mutation) throw new Error(`Unknown mutation "${name}"`);
       // Authorized once, outside the retry loop.
@@ -108,7 +121,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
       }
       const handler = handlerOf(mutation, name);
       return attempts(mutation.retry, async (buffer) => {
-        const actions = createActions({ registry, ctx, writeRules: true, buffer, now: clock.now });
+        const actions = createActions({ registry, ctx: ctx as CollectionContext, writeRules: true, buffer, now: clock.now });
         return (await handler(args, ctx, actions)) as Result;
       });
     },
@@ -123,9 +136,10 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
       });
     },
 
-    listSchedules: () => [...registry.schedules.values()].map(({ name, pattern }) => ({ name, pattern })),
+    listSchedules: () => [...registry.schedules.values()],
 
     inspect: () => ({
+      version: log.version,
       packs: registry.packs.map((pack) => ({
         ...pack,
         ownsTables: [...pack.ownsTables],
@@ -133,7 +147,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
       })),
       collections: [...registry.collections.values()].map((collection) => ({
         name: collection.name,
-        kind: 'collection' as const,
+        kind: 'view' as const,
         tables: [...(collection.tables ?? [collection.name])],
         subscriptions: hub.count(collection.name),
       })),
@@ -141,6 +155,7 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
       schedules: [...registry.schedules.values()].map(({ name, pattern }) => ({ name, pattern })),
       readers: [...registry.readers.keys()],
       writers: [...registry.writers.keys()],
+      recentChanges: log.recent(),
     }),
   };
 }

@@ -12,9 +12,10 @@ import { presenceNames, type PresenceNames } from '../src/names.js';
 import { createPresencePack } from '../src/pack.js';
 import type { PresenceRow, PresenceState, JsonValue } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
+import type { PresenceParams } from '../src/surfaces/collection.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { createReferenceEngine } from './engine.js';
-import type { CollectionDiff, ReferenceEngine } from './engine/types.js';
+import type { ViewDiff, ReferenceEngine } from './engine/types.js';
 
 /** A clock tests move by hand. */
 export interface ManualClock {
@@ -63,7 +64,7 @@ export interface PresenceView {
   /** The rows the subscriber holds now, by id order. */
   rows: () => PresenceRow[];
   /** Every diff received, in order. */
-  diffs: CollectionDiff<PresenceRow>[];
+  diffs: ViewDiff<PresenceRow>[];
   /** Stops the subscription. */
   unsubscribe: () => void;
 }
@@ -126,8 +127,8 @@ export const createPresenceHarness = (options: PresenceHarnessOptions = {}): Pre
 
   const watch = async (ctx: CollectionContext, channel: string): Promise<PresenceView> => {
     const view = new Map<string, PresenceRow>();
-    const diffs: CollectionDiff<PresenceRow>[] = [];
-    const subscription = await engine.subscribe<PresenceRow>({
+    const diffs: ViewDiff<PresenceRow>[] = [];
+    const subscription = await engine.subscribe<PresenceRow, PresenceParams>({
       collection: names.collection,
       params: { channel },
       ctx,

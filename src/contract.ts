@@ -1,7 +1,15 @@
 /**
- * Structural types of the `@absolutejs/sync` engine's pack surface (>= 1.9.0),
- * written from its contract so the pack type-checks without the engine
- * installed. Nothing here exists at run time.
+ * Structural types of the `@absolutejs/sync` engine's pack surface, re-derived
+ * from the engine's source (`src/engine/*.ts` of 2.16.0) so the pack
+ * type-checks without the engine installed, and a pack typed with them is
+ * assignable to the real `SyncPack` under `strict` (test/engine-types.test.ts
+ * proves it against an independent transcription of the real types). Nothing
+ * here exists at run time.
+ *
+ * Where these are narrower than the engine's (a `Row` parameter where the
+ * engine says `unknown`), they only add typing for a pack's own code; every
+ * slot the engine fills (keys, contexts, actions) is at least as wide as the
+ * engine's, which is what `strictFunctionTypes` checks.
  *
  * Predicates the engine calls synchronously (`match`, `key`, permission
  * rules, field validators, `migrate`) are typed as returning plain values, so
@@ -16,8 +24,8 @@ export type Awaitable<T> = T | Promise<T>;
 /** Whatever the host's socket layer resolved for a connection. */
 export type CollectionContext = Record<string, unknown>;
 
-/** A row key as the engine indexes it. */
-export type RowKey = string | number;
+/** A row key as the engine indexes it: the engine may pass any of these to `TableReader.get`. */
+export type RowKey = string | number | bigint;
 
 /** Field validators and an optional lazy migration for one table. */
 export interface TableSchema<Row = unknown> {
@@ -43,7 +51,10 @@ export interface TablePermissions<Row = unknown, Ctx = CollectionContext> {
   write?: (ctx: Ctx, row: Row) => boolean;
 }
 
-/** How the engine reads a table. */
+/**
+ * How the engine reads a table. The engine's own type is `TableReader<Ctx>`
+ * with `unknown` rows; `Row` here only types a pack's implementation.
+ */
 export interface TableReader<Row = unknown, Ctx = unknown> {
   /** Every row; may be slow. */
   all: (ctx: Ctx) => Awaitable<Iterable<Row>>;
@@ -71,16 +82,16 @@ export interface TableChange<Row = unknown> {
   row: Row;
 }
 
-/** The write surface handed to mutation handlers and schedules. */
+/** The write surface handed to mutation handlers and schedules (the engine's exact signatures). */
 export interface MutationActions {
-  /** Schema check, insert rule (mutations only), writer; returns the stored row. */
-  insert: <Row>(table: string, data: Row) => Promise<Row>;
-  /** Schema check of present fields, update rule on the stored row, writer. */
-  update: <Row>(table: string, data: Row) => Promise<Row>;
+  /** Schema check, insert rule (mutations only), writer; resolves to the stored row. */
+  insert: <Row = unknown>(table: string, data: unknown) => Promise<Row>;
+  /** Schema check of present fields, update rule on the stored row, writer; resolves to the stored row. */
+  update: <Row = unknown>(table: string, data: unknown) => Promise<Row>;
   /** Delete rule on the stored row, writer; no schema check. */
-  delete: <Row>(table: string, rowOrKey: Row) => Promise<void>;
-  /** Buffers a change as-is: no writer, no rule, no schema. */
-  change: <Row>(table: string, change: TableChange<Row>) => void;
+  delete: (table: string, rowOrKey: unknown) => Promise<void>;
+  /** Buffers a change as-is: no writer, no rule, no schema. Resolves at once. */
+  change: <Row>(table: string, change: TableChange<Row>) => Promise<void>;
   /** The engine's clock. */
   now: () => number;
 }
@@ -97,12 +108,14 @@ export interface RetryPolicy {
   maxElapsedMs?: number;
 }
 
-/** A read handle over registered readers. */
+/** A read handle over registered readers (`migrate` applied). */
 export interface ReadHandle {
   /** Every row of a table. */
   all: <Row = unknown>(table: string) => Promise<Row[]>;
-  /** One row of a table by key. */
+  /** One row of a table by key; throws when the table's reader has no `get`. */
   get: <Row = unknown>(table: string, key: RowKey) => Promise<Row | undefined>;
+  /** The rows of a table a predicate keeps: `all` plus a filter (a full scan). */
+  where: <Row = unknown>(table: string, predicate: (row: Row) => boolean) => Promise<Row[]>;
 }
 
 /** A collection clients subscribe to. */
@@ -129,6 +142,8 @@ export interface MutationDefinition<Args = unknown, Ctx = CollectionContext, Res
   authorize?: (args: Args, ctx: Ctx) => Awaitable<boolean>;
   /** The handler; the engine requires exactly one of handler or sandboxedHandler. */
   handler?: (args: Args, ctx: Ctx, actions: MutationActions) => Awaitable<Result>;
+  /** Source of an `(args, ctx, actions) => result` expression run in a sandbox, instead of `handler`. */
+  sandboxedHandler?: string;
   /** Retry settings. */
   retry?: RetryPolicy;
 }
@@ -159,7 +174,7 @@ export interface ScheduleDefinition {
  * definitions fit without casts.
  */
 export interface SyncPack {
-  /** The pack's name, shown by `inspect().packs`. */
+  /** The pack's npm package name, shown by `inspect().packs` and in the engine's conflict messages. */
   name: string;
   /** Free text, shown by `inspect().packs`. */
   version: string;

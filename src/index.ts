@@ -22,7 +22,13 @@ export { createPresencePack, type PresencePack } from './pack.js';
 export type { PresencePackConfig, PresenceLimits } from './config.js';
 export type { PresenceStore } from './store.js';
 export { presenceRowId, type PresenceRow, type PresenceIdentity, type PresenceState, type JsonValue } from './row.js';
-export { PresenceError, PresenceConfigError, type PresenceErrorCode, type PresenceConfigErrorCode } from './errors.js';
+export {
+  PresenceError,
+  PresenceConfigError,
+  presenceErrorCode,
+  type PresenceErrorCode,
+  type PresenceConfigErrorCode,
+} from './errors.js';
 export { createMemoryPresenceStore, createInMemoryPresenceStore } from './stores/memory.js';
 export {
   adaptLegacyPresenceStore,

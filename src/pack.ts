@@ -14,7 +14,7 @@ import { presenceCleanup } from './surfaces/cleanup.js';
 import { presenceCollection } from './surfaces/collection.js';
 import { presenceMutations } from './surfaces/mutations.js';
 import { presencePermissions, presenceReader, presenceSchema, presenceWriter } from './surfaces/tables.js';
-import { PACKAGE_VERSION } from './version.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /** A presence `SyncPack`, plus the names it registers and the store it writes. */
 export interface PresencePack extends SyncPack {
@@ -44,7 +44,7 @@ export const createPresencePack = <Ctx = CollectionContext>(config: PresencePack
   const settings = resolveSettings(config);
   const names = presenceNames(settings.prefix);
   return {
-    name: names.table,
+    name: PACKAGE_NAME,
     version: PACKAGE_VERSION,
     ownsTables: [names.table],
     schemas: { [names.table]: presenceSchema() },

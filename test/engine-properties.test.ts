@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { MutationActions, TableReader, TableWriter } from '../src/contract.js';
-import { createReferenceEngine, type CollectionDiff } from '../spec/engine.js';
+import { createReferenceEngine, type ViewDiff } from '../spec/engine.js';
 
 type Row = { id: string; room: string; n: number; rev?: number };
 type Op =
@@ -59,6 +59,7 @@ function setup(initial: Row[]) {
         },
       },
       { name: 'ref', tables: ['t'], hydrate },
+      { name: 'steady', tables: ['t'], hydrate, match: (row: Row, params: { room: string }) => row.room === params.room },
     ],
     mutations: [
       {
@@ -71,7 +72,7 @@ function setup(initial: Row[]) {
             else {
               // Deleting behind the writer and announcing it: the key-only payload is all the view gets.
               rows.delete(o.id);
-              actions.change('t', { op: 'delete', row: { id: o.id } });
+              await actions.change('t', { op: 'delete', row: { id: o.id } });
             }
           }
         },
@@ -84,7 +85,7 @@ function setup(initial: Row[]) {
 /** A client applying diffs strictly: added must be new, changed and removed must be held. */
 function client(initial: Row[]) {
   const view = new Map(initial.map((row) => [row.id, row]));
-  const apply = (diff: CollectionDiff<Row>) => {
+  const apply = (diff: ViewDiff<Row>) => {
     const keys = [...diff.added, ...diff.changed, ...diff.removed].map((row) => row.id);
     expect(new Set(keys).size, 'a key appears once per netted diff').toBe(keys.length);
     for (const row of diff.removed) {
@@ -111,14 +112,14 @@ describe('subscriber views converge on the visible table', () => {
       const { engine, rows } = setup(initial);
       const views = [];
       for (const collection of ['inc', 'ref']) {
-        let apply: (diff: CollectionDiff<Row>) => void = () => {};
+        let apply: (diff: ViewDiff<Row>) => void = () => {};
         const versions: number[] = [];
-        const sub = await engine.subscribe<Row>({
+        const sub = await engine.subscribe<Row, { room: string }>({
           collection,
           params: { room: 'r1' },
           ctx,
-          onDiff: (diff) => {
-            versions.push(diff.version);
+          onDiff: (diff, version) => {
+            versions.push(version);
             apply(diff);
           },
         });
@@ -144,17 +145,56 @@ describe('subscriber views converge on the visible table', () => {
     'a batch produces the same visible state for incremental and refetch subscribers, in one diff each',
     async (initial, batch) => {
       const { engine } = setup(initial);
-      const diffs: Record<string, CollectionDiff<Row>[]> = { inc: [], ref: [] };
+      const diffs: Record<string, ViewDiff<Row>[]> = { inc: [], ref: [] };
       for (const collection of ['inc', 'ref'] as const) {
-        await engine.subscribe<Row>({ collection, params: { room: 'r1' }, ctx, onDiff: (d) => diffs[collection]?.push(d) });
+        await engine.subscribe<Row, { room: string }>({ collection, params: { room: 'r1' }, ctx, onDiff: (d) => diffs[collection]?.push(d) });
       }
       await engine.runMutation('batch', batch, {});
       expect(diffs.inc!.length).toBeLessThanOrEqual(1);
       expect(diffs.ref!.length).toBeLessThanOrEqual(1);
-      const ids = (d: CollectionDiff<Row> | undefined, part: 'added' | 'removed') => (d ? d[part].map((r) => r.id).sort() : []);
+      const ids = (d: ViewDiff<Row> | undefined, part: 'added' | 'removed') => (d ? d[part].map((r) => r.id).sort() : []);
       // Refetch may drop an unchanged row from `changed`, but membership changes must agree.
       expect(ids(diffs.inc![0], 'added')).toEqual(ids(diffs.ref![0], 'added'));
       expect(ids(diffs.inc![0], 'removed')).toEqual(ids(diffs.ref![0], 'removed'));
+    },
+  );
+
+  test.prop([initialRows, batches, fc.nat()], { numRuns: 150 })(
+    'a subscriber resuming from any cursor it was given, applying the catch-up, holds what a fresh subscriber holds',
+    async (initial, ops, pick) => {
+      const { engine } = setup(initial);
+      const view = new Map<string, Row>();
+      const upsert = (rows: Row[]) => rows.forEach((row) => view.set(row.id, row));
+      const remove = (rows: Row[]) => rows.forEach((row) => view.delete(row.id));
+      // Cursor i is the state after batch i; the view is snapshotted at the one picked.
+      const cursors: { cursor: string; held: Map<string, Row> }[] = [];
+      const sub = await engine.subscribe<Row, { room: string }>({
+        collection: 'steady',
+        params: { room: 'r1' },
+        ctx,
+        onDiff: (diff, _version, cursor) => {
+          remove(diff.removed);
+          upsert([...diff.added, ...diff.changed]);
+          cursors.push({ cursor: cursor!, held: new Map(view) });
+        },
+      });
+      upsert(sub.initial);
+      cursors.unshift({ cursor: sub.cursor, held: new Map(view) });
+      for (const batch of ops) await engine.runMutation('batch', batch, {});
+      sub.unsubscribe();
+
+      const from = cursors[pick % cursors.length]!;
+      view.clear();
+      upsert([...from.held.values()]);
+      const resumed = await engine.subscribe<Row, { room: string }>({ collection: 'steady', params: { room: 'r1' }, ctx, onDiff: () => {}, since: from.cursor });
+      expect(resumed.initial).toEqual([]);
+      expect(resumed.catchup?.added).toEqual([]);
+      remove(resumed.catchup!.removed);
+      upsert(resumed.catchup!.changed);
+      const fresh = await engine.subscribe<Row, { room: string }>({ collection: 'steady', params: { room: 'r1' }, ctx, onDiff: () => {} });
+      const sorted = (rows: Iterable<Row>) => [...rows].sort((x, y) => x.id.localeCompare(y.id));
+      expect(sorted(view.values())).toEqual(sorted(fresh.initial));
+      expect(resumed.cursor).toBe(fresh.cursor);
     },
   );
 });

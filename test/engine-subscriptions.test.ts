@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CollectionContext, MutationActions, TableReader, TableWriter } from '../src/contract.js';
 import {
+  AbortError,
   UnauthorizedError,
   createReferenceEngine,
-  type CollectionDiff,
   type ReferenceEngine,
+  type ReferenceEngineOptions,
+  type ViewDiff,
 } from '../spec/engine.js';
 
 type Row = { id: string; room?: string; n?: number } & Record<string, unknown>;
@@ -32,9 +34,9 @@ function memoryTable(initial: Row[] = []) {
 }
 
 /** Engine with table `t`, a script mutation `run`, and collection `room` (incremental unless `refetch`). */
-function setup(initial: Row[] = [], options: { refetch?: boolean } = {}) {
+function setup(initial: Row[] = [], options: { refetch?: boolean; engine?: ReferenceEngineOptions } = {}) {
   const table = memoryTable(initial);
-  const engine = createReferenceEngine({ now: () => 0 });
+  const engine = createReferenceEngine({ now: () => 0, ...options.engine });
   const match = vi.fn((row: Row, params: { room: string }) => row.room === params.room);
   const hydrate = vi.fn((params: { room: string }) => [...table.rows.values()].filter((row) => row.room === params.room));
   engine.registerPack({
@@ -50,13 +52,22 @@ function setup(initial: Row[] = [], options: { refetch?: boolean } = {}) {
   return { engine, table, run, match, hydrate };
 }
 
+/** A received diff with the version it came with. */
+type Received = ViewDiff<Row> & { version: number };
+
+/** An `onDiff` that records each diff with its version into `into`. */
+const recordInto =
+  (into: unknown[]) =>
+  (diff: ViewDiff<unknown>, version: number): void =>
+    void into.push({ ...diff, version });
+
 async function watch(engine: ReferenceEngine, room = 'r1', ctx: CollectionContext = {}, collection = 'room') {
-  const diffs: CollectionDiff<Row>[] = [];
-  const sub = await engine.subscribe<Row>({ collection, params: { room }, ctx, onDiff: (diff) => diffs.push(diff) });
+  const diffs: Received[] = [];
+  const sub = await engine.subscribe<Row, { room: string }>({ collection, params: { room }, ctx, onDiff: recordInto(diffs) });
   return { diffs, sub };
 }
 
-const diff = (version: number, parts: Partial<Omit<CollectionDiff<Row>, 'version'>>) => ({
+const diff = (version: number, parts: Partial<ViewDiff<Row>>): Received => ({
   added: [],
   changed: [],
   removed: [],
@@ -67,7 +78,7 @@ const diff = (version: number, parts: Partial<Omit<CollectionDiff<Row>, 'version
 describe('subscribe', () => {
   it('rejects an unknown collection', async () => {
     const engine = createReferenceEngine();
-    await expect(engine.subscribe({ collection: 'nope', ctx: {}, onDiff: () => {} })).rejects.toThrow(
+    await expect(engine.subscribe({ collection: 'nope', params: undefined, ctx: {}, onDiff: () => {} })).rejects.toThrow(
       'Unknown collection "nope"',
     );
   });
@@ -91,8 +102,8 @@ describe('subscribe', () => {
     const boom = new Error('boom');
     engine.register({ name: 'a', hydrate: () => [], authorize: () => Promise.reject(boom) });
     engine.register({ name: 'h', hydrate: async () => { throw boom; } });
-    await expect(engine.subscribe({ collection: 'a', ctx: {}, onDiff: () => {} })).rejects.toBe(boom);
-    await expect(engine.subscribe({ collection: 'h', ctx: {}, onDiff: () => {} })).rejects.toBe(boom);
+    await expect(engine.subscribe({ collection: 'a', params: undefined, ctx: {}, onDiff: () => {} })).rejects.toBe(boom);
+    await expect(engine.subscribe({ collection: 'h', params: undefined, ctx: {}, onDiff: () => {} })).rejects.toBe(boom);
   });
 
   it('applies migrate then the read rule to a single-table hydrate, and never match', async () => {
@@ -105,7 +116,7 @@ describe('subscribe', () => {
     engine.registerPermissions('t', { read });
     // match says no to everything: hydrate output is trusted.
     engine.register({ name: 'trusting', tables: ['t'], hydrate: () => [{ id: 'a', secret: false }], match: () => false });
-    const sub = await engine.subscribe<Row>({ collection: 'room', params: { room: 'r1' }, ctx: { u: 1 }, onDiff: () => {} });
+    const sub = await engine.subscribe<Row, { room: string }>({ collection: 'room', params: { room: 'r1' }, ctx: { u: 1 }, onDiff: () => {} });
     expect(sub.initial).toEqual([{ id: 'a', room: 'r1', secret: false, v: 2 }]);
     expect(read).toHaveBeenCalledWith({ u: 1 }, { id: 'a', room: 'r1', secret: false, v: 2 });
     expect(await engine.hydrate('room', { room: 'r1' }, {})).toEqual(sub.initial);
@@ -205,7 +216,7 @@ describe('incremental fan-out (match + one table)', () => {
     engine.register({ name: 'c', tables: ['t'], hydrate: () => [{ id: 'a', slug: 's1' }], key: (row: Row) => String(row.slug), match: () => true });
     engine.registerMutation({ name: 'm', handler: (_: unknown, __: unknown, a: MutationActions) => a.insert('t', { id: 'b', slug: 's1' }) });
     const diffs: unknown[] = [];
-    await engine.subscribe({ collection: 'c', ctx: {}, onDiff: (d) => diffs.push(d) });
+    await engine.subscribe({ collection: 'c', params: undefined, ctx: {}, onDiff: recordInto(diffs) });
     await engine.runMutation('m', {}, {});
     expect(diffs).toEqual([diff(1, { changed: [{ id: 'b', slug: 's1', rev: 1 }] })]);
   });
@@ -266,7 +277,7 @@ describe('incremental fan-out (match + one table)', () => {
       onDiff: () => second?.unsubscribe(),
     });
     const secondDiffs: unknown[] = [];
-    second = await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: (d) => secondDiffs.push(d) });
+    second = await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: recordInto(secondDiffs) });
     await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
     expect(secondDiffs).toEqual([]);
     expect(engine.inspect().collections[0]?.subscriptions).toBe(1);
@@ -334,8 +345,8 @@ describe('netting within one batch', () => {
         return [...table.rows.values()];
       },
     });
-    await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: (d) => events.push(`room@${d.version}`) });
-    await engine.subscribe({ collection: 'slow', ctx: {}, onDiff: (d) => events.push(`slow@${d.version}`) });
+    await engine.subscribe({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: (_diff, version) => events.push(`room@${version}`) });
+    await engine.subscribe({ collection: 'slow', params: undefined, ctx: {}, onDiff: (_diff, version) => events.push(`slow@${version}`) });
     events.length = 0;
     await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
     expect(events).toEqual(['refetch', 'room@1', 'slow@1']);
@@ -384,7 +395,7 @@ describe('refetch fan-out (no match, or several tables)', () => {
       handler: (_: unknown, __: unknown, a: MutationActions) => a.change('u', { op: 'insert', row: { id: 'ignored' } }),
     });
     const diffs: unknown[] = [];
-    await engine.subscribe({ collection: 'j', ctx: {}, onDiff: (d) => diffs.push(d) });
+    await engine.subscribe({ collection: 'j', params: undefined, ctx: {}, onDiff: recordInto(diffs) });
     rows = [{ id: 'b' }];
     await engine.runMutation('m', {}, {});
     expect(match).not.toHaveBeenCalled();
@@ -434,7 +445,7 @@ describe('fan-out failure and races', () => {
       match: () => true,
     });
     const diffs: unknown[] = [];
-    const pending = engine.subscribe({ collection: 'gated', ctx: {}, onDiff: (d) => diffs.push(d) });
+    const pending = engine.subscribe({ collection: 'gated', params: undefined, ctx: {}, onDiff: recordInto(diffs) });
     // The commit lands after hydrate read its snapshot and before the subscription joins.
     await taken;
     await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
@@ -452,7 +463,7 @@ describe('fan-out failure and races', () => {
     engine.register({ name: 'fragile', tables: ['t'], hydrate: () => (fail ? Promise.reject(boom) : []) });
     const incremental = await watch(engine);
     const refetching: unknown[] = [];
-    await engine.subscribe({ collection: 'fragile', ctx: {}, onDiff: (d) => refetching.push(d) });
+    await engine.subscribe({ collection: 'fragile', params: undefined, ctx: {}, onDiff: recordInto(refetching) });
     fail = true;
     await expect(run((a) => a.insert('t', { id: 'a', room: 'r1' }))).rejects.toBe(boom);
     expect(table.rows.has('a')).toBe(true);
@@ -486,7 +497,7 @@ describe('fan-out failure and races', () => {
       handler: (_: unknown, __: unknown, a: MutationActions) => a.insert('t', { id: `w${++attempt}` }),
       retry: {},
     });
-    await engine.subscribe({ collection: 'c', ctx: {}, onDiff: () => {} });
+    await engine.subscribe({ collection: 'c', params: undefined, ctx: {}, onDiff: () => {} });
     failures = 1;
     await engine.runMutation('m', {}, {});
     expect([...table.rows.keys()]).toEqual(['w1', 'w2']);
@@ -501,5 +512,151 @@ describe('fan-out failure and races', () => {
     await expect(run((a) => a.insert('t', { id: 'a', room: 'r1' }))).rejects.toBe(boom);
     expect(first.diffs).toHaveLength(1);
     expect(last.diffs).toHaveLength(0);
+  });
+});
+
+describe('cursors and resuming (since)', () => {
+  /** `setup` on a named engine, plus a refetch collection `everything` over the same table. */
+  const resumable = async (changeLogSize?: number) => {
+    const { engine, run, table } = setup([], { engine: { instanceId: 'node-a', ...(changeLogSize === undefined ? {} : { changeLogSize }) } });
+    engine.register({ name: 'everything', tables: ['t'], hydrate: () => [...table.rows.values()] });
+    const subscribe = (since?: number | string, collection = 'room') =>
+      engine.subscribe<Row, { room: string }>({ collection, params: { room: 'r1' }, ctx: {}, onDiff: () => {}, ...(since === undefined ? {} : { since }) });
+    return { engine, run, subscribe };
+  };
+
+  it('gives the cursor as the JSON of { instanceId: version }, in the reply and as the third onDiff argument', async () => {
+    const { engine, run, subscribe } = await resumable();
+    expect((await subscribe()).cursor).toBe('{"node-a":0}');
+    const seen: [number, string | undefined][] = [];
+    await engine.subscribe<Row, { room: string }>({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: (_d, version, cursor) => seen.push([version, cursor]) });
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    await run((a) => a.insert('t', { id: 'b', room: 'r1' }));
+    expect(seen).toEqual([
+      [1, '{"node-a":1}'],
+      [2, '{"node-a":2}'],
+    ]);
+    expect(JSON.parse((await subscribe()).cursor)).toEqual({ 'node-a': 2 });
+  });
+
+  it('resumes from a cursor or a bare version with a catch-up: kept rows as changed, the rest as removed, never added', async () => {
+    const { run, subscribe } = await resumable();
+    await run((a) => a.insert('t', { id: 'gone', room: 'r1' }));
+    const { cursor } = await subscribe();
+    await run(async (a) => {
+      await a.insert('t', { id: 'new', room: 'r1' });
+      await a.update('t', { id: 'gone', room: 'r2' });
+      await a.insert('t', { id: 'elsewhere', room: 'r9' });
+    });
+    await run((a) => a.update('t', { id: 'new', n: 5 }));
+    const resumed = await subscribe(cursor);
+    expect(resumed.initial).toEqual([]);
+    expect(resumed.catchup).toEqual({
+      added: [],
+      changed: [{ id: 'new', room: 'r1', n: 5, rev: 5 }],
+      // Log rows the subscription does not keep are still sent, whole, as removed.
+      removed: [
+        { id: 'gone', room: 'r2', rev: 3 },
+        { id: 'elsewhere', room: 'r9', rev: 4 },
+      ],
+    });
+    expect(resumed.version).toBe(3);
+    expect((await subscribe(1)).catchup).toEqual(resumed.catchup);
+    // A cursor without this engine's entry has seen none of its changes: the whole log.
+    expect((await subscribe('{}')).catchup).toEqual((await subscribe(0)).catchup);
+    expect(await subscribe(3)).toMatchObject({ initial: [], catchup: { added: [], changed: [], removed: [] } });
+  });
+
+  it('falls back to a snapshot for a refetch collection, an unreadable cursor, a peer it never heard from, or a trimmed log', async () => {
+    const { run, subscribe } = await resumable(2);
+    const { cursor } = await subscribe();
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    const snapshot = [{ id: 'a', room: 'r1', rev: 1 }];
+    for (const [since, collection] of [
+      [cursor, 'everything'],
+      ['not json', 'room'],
+      ['7', 'room'],
+      ['{"node-b":3}', 'room'],
+    ] as const) {
+      const reply = await subscribe(since, collection);
+      expect(reply.catchup, `${since} on ${collection}`).toBeUndefined();
+      expect(reply.initial).toEqual(snapshot);
+    }
+    await run((a) => a.insert('t', { id: 'b', room: 'r1' }));
+    await run((a) => a.insert('t', { id: 'c', room: 'r1' }));
+    // Two entries kept: version 1 is gone, so a cursor at 0 cannot be served, one at 1 can.
+    expect((await subscribe(cursor)).catchup).toBeUndefined();
+    expect((await subscribe('{"node-a":1}')).catchup?.changed.map((row) => row.id)).toEqual(['b', 'c']);
+  });
+
+  it('uses a random instance id by default', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const engine = createReferenceEngine();
+      engine.register({ name: 'c', hydrate: () => [] });
+      ids.add(Object.keys(JSON.parse((await engine.subscribe({ collection: 'c', params: undefined, ctx: {}, onDiff: () => {} })).cursor))[0]!);
+    }
+    expect(ids.size).toBe(3);
+  });
+});
+
+describe('AbortSignal', () => {
+  it('rejects an already-aborted subscribe or hydrate with AbortError before authorize', async () => {
+    const engine = createReferenceEngine();
+    const authorize = vi.fn(() => true);
+    engine.register({ name: 'c', hydrate: () => [], authorize });
+    const controller = new AbortController();
+    controller.abort(new Error('page closed'));
+    const subscribing = engine.subscribe({ collection: 'c', params: undefined, ctx: {}, onDiff: () => {}, signal: controller.signal });
+    await expect(subscribing).rejects.toBeInstanceOf(AbortError);
+    await expect(subscribing).rejects.toMatchObject({ name: 'AbortError', message: 'page closed' });
+    await expect(engine.hydrate('c', undefined, {}, { signal: AbortSignal.abort('gone') })).rejects.toThrow(new AbortError('gone'));
+    await expect(engine.hydrate('c', undefined, {}, { signal: AbortSignal.abort(42) })).rejects.toThrow(new AbortError(undefined));
+    expect(new AbortError(42).message).toBe('Aborted');
+    expect(authorize).not.toHaveBeenCalled();
+  });
+
+  it('unsubscribes when the signal fires after the subscription is live', async () => {
+    const { engine, run } = setup();
+    const controller = new AbortController();
+    const diffs: unknown[] = [];
+    await engine.subscribe<Row, { room: string }>({ collection: 'room', params: { room: 'r1' }, ctx: {}, onDiff: recordInto(diffs), signal: controller.signal });
+    expect(engine.subscriptionCount('room')).toBe(1);
+    controller.abort();
+    expect(engine.subscriptionCount('room')).toBe(0);
+    await run((a) => a.insert('t', { id: 'a', room: 'r1' }));
+    expect(diffs).toEqual([]);
+  });
+
+  it('rejects when the signal fires during setup, yet leaves the subscription live, as the engine does (W20)', async () => {
+    const engine = createReferenceEngine();
+    const controller = new AbortController();
+    engine.register({
+      name: 'c',
+      hydrate: () => {
+        controller.abort();
+        return [];
+      },
+    });
+    await expect(engine.subscribe({ collection: 'c', params: undefined, ctx: {}, onDiff: () => {}, signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(engine.subscriptionCount('c')).toBe(1);
+  });
+
+  it('checks a hydrate signal after authorize and after hydrate', async () => {
+    const engine = createReferenceEngine();
+    const controller = new AbortController();
+    engine.register({ name: 'denied', hydrate: () => [], authorize: () => (controller.abort(), false) });
+    await expect(engine.hydrate('denied', undefined, {}, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    const late = new AbortController();
+    engine.register({ name: 'slow', hydrate: () => (late.abort(), [{ id: 'a' }]) });
+    await expect(engine.hydrate('slow', undefined, {}, { signal: late.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(await engine.hydrate('slow', undefined, {}, { signal: new AbortController().signal })).toEqual([{ id: 'a' }]);
+  });
+
+  it('denies a one-shot hydrate with its own message', async () => {
+    const engine = createReferenceEngine();
+    engine.register({ name: 'c', hydrate: () => [], authorize: () => false });
+    await expect(engine.hydrate('c', undefined, {})).rejects.toThrow(new UnauthorizedError('hydrate collection "c"'));
+    await expect(engine.hydrate('c', undefined, {})).rejects.toThrow('Not authorized: hydrate collection "c"');
   });
 });

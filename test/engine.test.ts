@@ -78,7 +78,7 @@ function setup(pack: Partial<SyncPack> = {}, initial: Row[] = []) {
 async function watch(engine: ReferenceEngine) {
   engine.register({ name: 'all-t', tables: ['t'], hydrate: () => [], match: () => true });
   const diffs: unknown[] = [];
-  await engine.subscribe({ collection: 'all-t', ctx: {}, onDiff: (diff) => diffs.push(diff) });
+  await engine.subscribe({ collection: 'all-t', params: undefined, ctx: {}, onDiff: (diff, version) => diffs.push({ ...diff, version }) });
   return diffs;
 }
 
@@ -105,17 +105,17 @@ describe('registerPack', () => {
     }
     expect(error).toBeInstanceOf(PackTableConflictError);
     expect(error).toMatchObject({ table: 'shared', existingPack: 'first', newPack: 'second' });
-    const message = (error as Error).message;
-    expect(message).toContain('"first"');
-    expect(message).toContain('"second"');
-    expect(message).toMatch(/prefix/i);
+    // Verbatim the real engine's text: hosts match on it.
+    expect((error as Error).message).toBe('Pack "second" claims table "shared", but "first" already owns it. Use a tablePrefix on one of them.');
     expect(engine.inspect()).toEqual({
+      version: 0,
       packs: [{ name: 'first', version: '1', ownsTables: ['shared'], readsTables: [] }],
       collections: [],
       mutations: [],
       schedules: [],
       readers: [],
       writers: [],
+      recentChanges: [],
     });
     // 'own' was not claimed either.
     expect(() => engine.registerPack({ name: 'third', version: '1', ownsTables: ['own'] })).not.toThrow();
@@ -161,6 +161,13 @@ describe('registerPack', () => {
       mutations: [{ name: 'm', handler: () => 1 }],
     };
     expect(() => engine.registerPack(pack)).toThrow(PackMissingDependencyError);
+    expect(() => engine.registerPack(pack)).toThrow(
+      new PackMissingDependencyError('needs-users', 'users'),
+    );
+    expect(() => engine.registerPack(pack)).toThrow(
+      'Pack "needs-users" requires a reader for table "users" but none is registered. ' +
+        'Call engine.registerReader("users", ...) before engine.registerPack.',
+    );
     try {
       engine.registerPack(pack);
     } catch (error) {
@@ -194,7 +201,7 @@ describe('registerPack', () => {
       mutations: [{ name: 'ok', handler: () => 1 }, { name: 'no-handler' }, { name: 'after', handler: () => 2 }],
       schedules: [{ name: 's', pattern: '@hourly', run: () => {} }],
     };
-    expect(() => engine.registerPack(pack)).toThrow(/exactly one/);
+    expect(() => engine.registerPack(pack)).toThrow('Mutation "no-handler" must define either `handler` or `sandboxedHandler`');
     const seen = engine.inspect();
     expect(seen.readers).toEqual(['t']);
     expect(seen.writers).toEqual(['t']);
@@ -227,9 +234,11 @@ describe('registerPack', () => {
 describe('registerMutation', () => {
   it('requires exactly one of handler and sandboxedHandler', async () => {
     const engine = createReferenceEngine();
-    expect(() => engine.registerMutation({ name: 'none' })).toThrow(Error);
+    expect(() => engine.registerMutation({ name: 'none' })).toThrow(
+      new Error('Mutation "none" must define either `handler` or `sandboxedHandler`'),
+    );
     expect(() => engine.registerMutation({ name: 'both', handler: () => 1, sandboxedHandler: '() => 1' })).toThrow(
-      /exactly one/,
+      new Error('Mutation "both" defines both `handler` and `sandboxedHandler` — pick one'),
     );
     engine.registerMutation({ name: 'sandboxed', sandboxedHandler: '() => 1' });
     await expect(engine.runMutation('sandboxed', {}, {})).rejects.toThrow(/not supported by the reference engine/);
@@ -246,23 +255,50 @@ describe('inspect and listSchedules', () => {
       ],
       schedules: [{ name: 'sweep', pattern: '*/15 * * * * *', run: () => {} }],
     });
-    const sub = await engine.subscribe({ collection: 't', ctx: {}, onDiff: () => {} });
-    await engine.subscribe({ collection: 't', ctx: {}, onDiff: () => {} });
+    const sub = await engine.subscribe({ collection: 't', params: undefined, ctx: {}, onDiff: () => {} });
+    await engine.subscribe({ collection: 't', params: undefined, ctx: {}, onDiff: () => {} });
+    await engine.subscribe({ collection: 'multi', params: undefined, ctx: {}, onDiff: () => {} });
     expect(engine.inspect()).toEqual({
+      version: 0,
       packs: [{ name: 'p', version: '1.0.0', ownsTables: ['t'], readsTables: ['other'] }],
       collections: [
-        { name: 't', kind: 'collection', tables: ['t'], subscriptions: 2 },
-        { name: 'multi', kind: 'collection', tables: ['t', 'other'], subscriptions: 0 },
+        { name: 't', kind: 'view', tables: ['t'], subscriptions: 2 },
+        { name: 'multi', kind: 'view', tables: ['t', 'other'], subscriptions: 1 },
       ],
       mutations: ['run'],
       schedules: [{ name: 'sweep', pattern: '*/15 * * * * *' }],
       readers: ['t'],
       writers: ['t'],
+      recentChanges: [],
     });
+    expect([engine.subscriptionCount(), engine.subscriptionCount('t'), engine.subscriptionCount('nope')]).toEqual([3, 2, 0]);
     sub.unsubscribe();
     sub.unsubscribe();
     expect(engine.inspect().collections[0]?.subscriptions).toBe(1);
-    expect(engine.listSchedules()).toEqual([{ name: 'sweep', pattern: '*/15 * * * * *' }]);
+    expect(engine.subscriptionCount()).toBe(2);
+    // The engine lists the definitions themselves, run function included.
+    expect(engine.listSchedules()).toEqual([{ name: 'sweep', pattern: '*/15 * * * * *', run: expect.any(Function) }]);
+  });
+
+  it('reports the version and the last 50 changes, oldest first', async () => {
+    const { engine, run } = setup();
+    await run(async (a) => {
+      await a.insert('t', { id: 'a' });
+      await a.delete('t', { id: 'a' });
+    });
+    expect(engine.inspect()).toMatchObject({
+      version: 1,
+      recentChanges: [
+        { version: 1, table: 't', op: 'insert' },
+        { version: 1, table: 't', op: 'delete' },
+      ],
+    });
+    for (let i = 0; i < 60; i++) await run((a) => a.update('t', { id: `r${i}` }));
+    const { version, recentChanges } = engine.inspect();
+    expect(version).toBe(61);
+    expect(recentChanges).toHaveLength(50);
+    expect(recentChanges[0]).toEqual({ version: 12, table: 't', op: 'update' });
+    expect(recentChanges.at(-1)).toEqual({ version: 61, table: 't', op: 'update' });
   });
 
   it('returns fresh copies that callers cannot use to change the engine', () => {
@@ -277,14 +313,17 @@ describe('inspect and listSchedules', () => {
     first.collections[0]?.tables.push('z');
     first.mutations.push('m');
     first.readers.push('r');
-    engine.listSchedules().push({ name: 'x', pattern: 'y' });
+    engine.listSchedules().push({ name: 'x', pattern: 'y', run: () => {} });
+    first.recentChanges.push({ version: 9, table: 't', op: 'insert' });
     expect(engine.inspect()).toEqual({
+      version: 0,
       packs: [{ name: 'p', version: '1', ownsTables: ['t'], readsTables: [] }],
-      collections: [{ name: 'c', kind: 'collection', tables: ['t'], subscriptions: 0 }],
+      collections: [{ name: 'c', kind: 'view', tables: ['t'], subscriptions: 0 }],
       mutations: [],
       schedules: [],
       readers: [],
       writers: [],
+      recentChanges: [],
     });
     expect(engine.listSchedules()).toEqual([]);
   });
@@ -377,7 +416,9 @@ describe('actions.insert', () => {
 
   it('requires a registered writer', async () => {
     const { run } = setup();
-    await expect(run((a) => a.insert('missing', { id: 'a' }))).rejects.toThrow('No writer registered for table "missing"');
+    await expect(run((a) => a.insert('missing', { id: 'a' }))).rejects.toThrow(
+      new Error('No writer registered for table "missing" — register one with engine.registerWriter, or use actions.change'),
+    );
   });
 
   it("resolves to the writer's row, gives the writer ctx and tx undefined, and buffers that row", async () => {
@@ -450,9 +491,9 @@ describe('actions.update', () => {
     const { engine, run } = setup({}, [{ id: 'a', n: 1 }]);
     engine.register({ name: 'all-t', tables: ['t'], hydrate: () => [{ id: 'a', n: 1 }], match: () => true });
     const diffs: unknown[] = [];
-    await engine.subscribe({ collection: 'all-t', ctx: {}, onDiff: (d) => diffs.push(d) });
+    await engine.subscribe({ collection: 'all-t', params: undefined, ctx: {}, onDiff: (d) => diffs.push(d) });
     await run((a) => a.update('t', { id: 'a', n: 2 }));
-    expect(diffs).toEqual([{ added: [], changed: [{ id: 'a', n: 2, rev: 1 }], removed: [], version: 1 }]);
+    expect(diffs).toEqual([{ added: [], changed: [{ id: 'a', n: 2, rev: 1 }], removed: [] }]);
   });
 });
 
@@ -558,10 +599,12 @@ describe('runSchedule', () => {
     await engine.runSchedule('s');
     expect(results).toEqual([[{ id: 'a', migrated: true }], { id: 'a', migrated: true }, undefined]);
     expect(table.calls.map((c) => c.ctx)).toEqual([{}, {}, {}]);
-    await expect(engine.runSchedule('no-reader')).rejects.toThrow('No reader registered for table "x"');
+    await expect(engine.runSchedule('no-reader')).rejects.toThrow(
+      new Error('No reader registered for table "x" — register one with engine.registerReader'),
+    );
     engine.registerReader('t', { all: () => [] });
     engine.registerSchedule({ name: 'no-get', pattern: '@daily', run: async ({ db }) => void (await db.get('t', 'a')) });
-    await expect(engine.runSchedule('no-get')).rejects.toThrow('Reader for table "t" has no get()');
+    await expect(engine.runSchedule('no-get')).rejects.toThrow(new Error('Reader for table "t" has no get(); use db.all() or add get'));
   });
 
   it('emits its buffered changes as one batch only after run resolves', async () => {

@@ -112,11 +112,20 @@ describe('what 0.3 users rely on', () => {
     expect(await h.store.rows()).toEqual([]);
   });
 
-  it('inspect().packs lists the pack with its name, version and table', () => {
+  it('inspect().packs lists the pack under its npm name, with its version and table', () => {
     const engine = createReferenceEngine();
     engine.registerPack(createPresencePack());
-    expect(engine.inspect().packs).toEqual([{ name: 'presence', version: '1.0.0', ownsTables: ['presence'], readsTables: [] }]);
-    expect(engine.listSchedules()).toEqual([{ name: 'presence:cleanup', pattern: '*/15 * * * * *' }]);
+    expect(engine.inspect().packs).toEqual([{ name: '@absolutejs/sync-pack-presence', version: '1.0.0', ownsTables: ['presence'], readsTables: [] }]);
+    expect(engine.inspect().schedules).toEqual([{ name: 'presence:cleanup', pattern: '*/15 * * * * *' }]);
+    expect(engine.listSchedules().map(({ name, pattern }) => ({ name, pattern }))).toEqual([{ name: 'presence:cleanup', pattern: '*/15 * * * * *' }]);
+  });
+
+  it("names two prefixed packs alike, so the engine's conflict message names the table that collides", () => {
+    const engine = createReferenceEngine();
+    engine.registerPack(createPresencePack({ prefix: 'docs_' }));
+    expect(() => engine.registerPack(createPresencePack({ prefix: 'docs_' }))).toThrow(
+      'Pack "@absolutejs/sync-pack-presence" claims table "docs_presence", but "@absolutejs/sync-pack-presence" already owns it. Use a tablePrefix on one of them.',
+    );
   });
 });
 
@@ -247,10 +256,10 @@ describe('channel access and limits', () => {
     expect(await h.store.rows()).toEqual([row]);
   });
 
-  it('the pack reports its version from package.json', async () => {
+  it('the pack reports its name and version from package.json', async () => {
     const { readFile } = await import('node:fs/promises');
-    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(createPresencePack().version).toBe(pkg.version);
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+    expect(createPresencePack()).toMatchObject({ name: pkg.name, version: pkg.version });
   });
 });
 

@@ -174,6 +174,6 @@ describe('redis store options', () => {
     });
     await expect(throwing.rows()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', cause: expect.any(Error) });
     const rejectingWithText = createRedisPresenceStore({ redis: { evalsha: () => Promise.reject('down'), eval: async () => null } });
-    await expect(rejectingWithText.get('["","","",""]')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: 'redis store: get failed: down' });
+    await expect(rejectingWithText.get('["","","",""]')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: '[STORE_UNAVAILABLE] redis store: get failed: down' });
   });
 });

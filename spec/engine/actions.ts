@@ -98,7 +98,7 @@ function authorizeWrite(scope: ActionScope, table: string, op: WriteOp, data: un
 
 function writerFor(registry: Registry, table: string): TableWriter<unknown, CollectionContext, undefined> {
   const writer = registry.writers.get(table);
-  if (!writer) throw new Error(`No writer registered for table "${table}"`);
+  if (!writer) throw new Error(`No writer registered for table "${table}" — register one with engine.registerWriter, or use actions.change`);
   return writer;
 }
 
@@ -113,7 +113,7 @@ function writerFor(registry: Registry, table: string): TableWriter<unknown, Coll
 export function createActions(scope: ActionScope): MutationActions {
   const { registry, ctx, buffer } = scope;
   /** Insert and update: the same four steps; an update checks only the fields it carries. */
-  const write = async <Row>(op: 'insert' | 'update', table: string, data: Row): Promise<Row> => {
+  const write = async <Row>(op: 'insert' | 'update', table: string, data: unknown): Promise<Row> => {
     checkSchema(registry, table, data, op === 'update');
     const authorizing = authorizeWrite(scope, table, op, data);
     if (authorizing !== undefined) await authorizing;
@@ -124,21 +124,23 @@ export function createActions(scope: ActionScope): MutationActions {
   return {
     insert: (table, data) => write('insert', table, data),
     update: (table, data) => write('update', table, data),
-    async delete<Row>(table: string, rowOrKey: Row): Promise<void> {
+    async delete(table: string, rowOrKey: unknown): Promise<void> {
       await authorizeWrite(scope, table, 'delete', rowOrKey);
       await writerFor(registry, table).delete(rowOrKey, ctx, undefined);
       // Subscribers get the value passed, not the stored row (W10).
       buffer.push({ table, op: 'delete', row: rowOrKey });
     },
-    change<Row>(table: string, change: TableChange<Row>): void {
+    change<Row>(table: string, change: TableChange<Row>): Promise<void> {
       buffer.push({ table, op: change.op, row: change.row });
+      return Promise.resolve();
     },
     now: scope.now,
   };
 }
 
 /**
- * The schedule `db` handle: ctx `{}`, read rules off, `migrate` applied.
+ * The schedule `db` handle: ctx `{}`, read rules off, `migrate` applied;
+ * `where` is `all` plus a filter, as in the engine.
  *
  * @param registry - the registries
  * @param ctx - the schedule attempt's ctx (`{}`)
@@ -149,18 +151,21 @@ export function createReadHandle(registry: Registry, ctx: CollectionContext): Re
     const fn = registry.schemas.get(table)?.migrate;
     return fn ? fn(row) : row;
   };
+  const readerFor = (table: string) => {
+    const reader = registry.readers.get(table);
+    if (!reader) throw new Error(`No reader registered for table "${table}" — register one with engine.registerReader`);
+    return reader;
+  };
+  const all = async <Row>(table: string): Promise<Row[]> =>
+    [...(await readerFor(table).all(ctx))].map((row) => migrate(table, row) as Row);
   return {
-    async all<Row>(table: string): Promise<Row[]> {
-      const reader = registry.readers.get(table);
-      if (!reader) throw new Error(`No reader registered for table "${table}"`);
-      return [...(await reader.all(ctx))].map((row) => migrate(table, row) as Row);
-    },
+    all,
     async get<Row>(table: string, key: RowKey): Promise<Row | undefined> {
-      const reader = registry.readers.get(table);
-      if (!reader) throw new Error(`No reader registered for table "${table}"`);
-      if (!reader.get) throw new Error(`Reader for table "${table}" has no get()`);
+      const reader = readerFor(table);
+      if (!reader.get) throw new Error(`Reader for table "${table}" has no get(); use db.all() or add get`);
       const row = await reader.get(key, ctx);
       return row === undefined ? undefined : (migrate(table, row) as Row);
     },
+    where: async <Row>(table: string, predicate: (row: Row) => boolean): Promise<Row[]> => (await all<Row>(table)).filter(predicate),
   };
 }

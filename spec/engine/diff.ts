@@ -6,7 +6,7 @@
  * @module
  */
 import type { RowKey } from '../../src/contract.js';
-import type { CollectionDiff } from './types.js';
+import type { ViewDiff } from './types.js';
 
 type Entry = { kind: 'added' | 'changed' | 'removed'; row: unknown };
 
@@ -52,9 +52,9 @@ export class DiffAccumulator {
    *
    * @returns the netted rows by kind, or `undefined` when nothing changed
    */
-  result(): Omit<CollectionDiff, 'version'> | undefined {
+  result(): ViewDiff | undefined {
     if (this.entries.size === 0) return undefined;
-    const diff: Omit<CollectionDiff, 'version'> = { added: [], changed: [], removed: [] };
+    const diff: ViewDiff = { added: [], changed: [], removed: [] };
     for (const { kind, row } of this.entries.values()) diff[kind].push(row);
     return diff;
   }

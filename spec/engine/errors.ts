@@ -1,6 +1,7 @@
 /**
- * The engine's error classes, with the names and messages pack authors see
- * (ENGINE_CONTRACT.md §9). Anything else a pack throws propagates unchanged.
+ * The engine's error classes, with the names and the messages, word for word,
+ * that the real engine (2.16) gives: hosts match on these texts. Anything
+ * else a pack throws propagates unchanged.
  *
  * @module
  */
@@ -53,17 +54,14 @@ export class PackTableConflictError extends Error {
   readonly newPack: string;
 
   /**
-   * Builds an error naming both packs and suggesting a table prefix.
+   * Builds `Pack "<new>" claims table "<t>", but "<owner>" already owns it. Use a tablePrefix on one of them.`
    *
    * @param table - the contested table
    * @param existingPack - its current owner
    * @param newPack - the pack being registered
    */
   constructor(table: string, existingPack: string, newPack: string) {
-    super(
-      `Pack "${newPack}" cannot own table "${table}": it is already owned by pack "${existingPack}". ` +
-        'Give one of the packs a tablePrefix so their tables do not collide.',
-    );
+    super(`Pack "${newPack}" claims table "${table}", but "${existingPack}" already owns it. Use a tablePrefix on one of them.`);
     this.name = 'PackTableConflictError';
     this.table = table;
     this.existingPack = existingPack;
@@ -79,15 +77,15 @@ export class PackMissingDependencyError extends Error {
   readonly missingTable: string;
 
   /**
-   * Builds an error naming the pack and the table it lacks a reader for.
+   * Builds the error naming the pack, the table and the `registerReader` call that fixes it.
    *
    * @param pack - the pack being registered
    * @param missingTable - the table nobody registered a reader for
    */
   constructor(pack: string, missingTable: string) {
     super(
-      `Pack "${pack}" reads table "${missingTable}" but no reader is registered for it. ` +
-        'Register the pack that owns it (or a reader) first.',
+      `Pack "${pack}" requires a reader for table "${missingTable}" but none is registered. ` +
+        `Call engine.registerReader("${missingTable}", ...) before engine.registerPack.`,
     );
     this.name = 'PackMissingDependencyError';
     this.pack = pack;
@@ -105,7 +103,8 @@ export class RetriesExhaustedError extends Error {
   override readonly cause: unknown;
 
   /**
-   * Wraps the last attempt's error, keeping it as `cause`.
+   * Wraps the last attempt's error, keeping it as `cause`:
+   * `retries exhausted after <n> attempts (<ms>ms): <cause message>`.
    *
    * @param attempts - attempts that ran
    * @param elapsedMs - time spent, on the engine's clock
@@ -113,10 +112,36 @@ export class RetriesExhaustedError extends Error {
    */
   constructor(attempts: number, elapsedMs: number, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Gave up after ${attempts} attempts in ${elapsedMs} ms: ${reason}`, { cause });
+    super(`retries exhausted after ${attempts} attempts (${elapsedMs}ms): ${reason}`, { cause });
     this.name = 'RetriesExhaustedError';
     this.attempts = attempts;
     this.elapsedMs = elapsedMs;
     this.cause = cause;
   }
+}
+
+/**
+ * A `subscribe` or `hydrate` whose `AbortSignal` fired before it finished;
+ * named `AbortError` like the DOM's.
+ */
+export class AbortError extends Error {
+  /**
+   * Builds the error from the signal's reason: its message if an `Error`, the
+   * string if a string, else `Aborted`.
+   *
+   * @param reason - the signal's `reason`
+   */
+  constructor(reason: unknown) {
+    super(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'Aborted');
+    this.name = 'AbortError';
+  }
+}
+
+/**
+ * Throws {@link AbortError} when `signal` has fired.
+ *
+ * @param signal - the caller's signal, if any
+ */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError(signal.reason);
 }

@@ -6,6 +6,7 @@
  */
 import type {
   CollectionDefinition,
+  MutationDefinition,
   ScheduleDefinition,
   SyncPack,
   TablePermissions,
@@ -14,7 +15,7 @@ import type {
   TableWriter,
 } from '../../src/contract.js';
 import { PackMissingDependencyError, PackTableConflictError } from './errors.js';
-import type { EngineMutationDefinition, RegisteredPack } from './types.js';
+import type { RegisteredPack } from './types.js';
 
 /** Everything registered with one engine. */
 export interface Registry {
@@ -29,7 +30,7 @@ export interface Registry {
   /** Collections by name. */
   readonly collections: Map<string, CollectionDefinition<any, any, any>>;
   /** Mutations by name. */
-  readonly mutations: Map<string, EngineMutationDefinition>;
+  readonly mutations: Map<string, MutationDefinition<any, any, any>>;
   /** Schedules by name. */
   readonly schedules: Map<string, ScheduleDefinition>;
   /** Owning pack by table; host registrations never appear here. */
@@ -64,10 +65,12 @@ export function createRegistry(): Registry {
  * @param registry - where to store it
  * @param mutation - the definition
  */
-export function registerMutation(registry: Registry, mutation: EngineMutationDefinition): void {
-  const handlers = Number(mutation.handler !== undefined) + Number(mutation.sandboxedHandler !== undefined);
-  if (handlers !== 1) {
-    throw new Error(`Mutation "${mutation.name}" must define exactly one of handler or sandboxedHandler`);
+export function registerMutation(registry: Registry, mutation: MutationDefinition<any, any, any>): void {
+  if (mutation.handler === undefined && mutation.sandboxedHandler === undefined) {
+    throw new Error(`Mutation "${mutation.name}" must define either \`handler\` or \`sandboxedHandler\``);
+  }
+  if (mutation.handler !== undefined && mutation.sandboxedHandler !== undefined) {
+    throw new Error(`Mutation "${mutation.name}" defines both \`handler\` and \`sandboxedHandler\` — pick one`);
   }
   registry.mutations.set(mutation.name, mutation);
 }

@@ -1,5 +1,5 @@
 /**
- * Subscriptions and fan-out (ENGINE_CONTRACT.md §2).
+ * Subscriptions and fan-out (ENGINE_CONTRACT.md §2 and §14).
  *
  * A subscription is incremental iff its collection has `match` and exactly
  * one table: each change is judged by `match(row, params, ctx) && read(ctx,
@@ -9,15 +9,17 @@
  * shallowly. All diffs of a batch are computed before any is emitted; a throw
  * while computing (e.g. a refetch `hydrate`) reaches the mutation's caller and
  * nobody receives the batch, although views already updated stay updated (W5).
+ * Each diff goes out as `onDiff(diff, version, cursor)`.
  *
  * @module
  */
 import type { CollectionContext, CollectionDefinition, RowKey } from '../../src/contract.js';
 import type { BufferedChange } from './actions.js';
+import type { ChangeLog } from './changelog.js';
 import { DiffAccumulator, diffViews } from './diff.js';
-import { UnauthorizedError } from './errors.js';
+import { throwIfAborted, UnauthorizedError } from './errors.js';
 import type { Registry } from './registry.js';
-import type { CollectionDiff, SubscribeOptions, Subscription } from './types.js';
+import type { SubscribeArgs, Subscription, ViewDiff } from './types.js';
 
 type AnyCollection = CollectionDefinition<any, any, any>;
 
@@ -29,24 +31,24 @@ interface LiveSubscription {
   readonly key: (row: unknown) => RowKey;
   readonly params: unknown;
   readonly ctx: CollectionContext;
-  readonly onDiff: (diff: CollectionDiff<unknown>) => void;
+  readonly onDiff: (diff: ViewDiff, version: number, cursor: string) => void;
   view: Map<RowKey, unknown>;
   active: boolean;
 }
 
 /** The live set, the engine version and the operations on them. */
 export interface SubscriptionHub {
-  /** Authorize, hydrate, then join the live set. */
-  subscribe<Row>(options: SubscribeOptions<Row>): Promise<Subscription<Row>>;
+  /** Authorize, hydrate, then join the live set; resume from `since` when the log allows. */
+  subscribe<Row, Params, Ctx>(args: SubscribeArgs<Row, Params, Ctx>): Promise<Subscription<Row>>;
   /** One-shot authorize + hydrate + migrate + read rule. */
-  hydrate<Row>(name: string, params: unknown, ctx: CollectionContext): Promise<Row[]>;
+  hydrate<Row>(name: string, params: unknown, ctx: unknown, signal: AbortSignal | undefined): Promise<Row[]>;
   /**
    * Commits a batch as one version and fans it out; no-op when empty.
    * Returns a promise only when there is fan-out to wait for.
    */
   applyBatch(changes: BufferedChange[]): Promise<void> | undefined;
-  /** Live subscriptions of a collection. */
-  count(name: string): number;
+  /** Live subscriptions of a collection, or of all when `name` is omitted. */
+  count(name?: string): number;
 }
 
 /** `row.id`, or `undefined` for a bare key (such a delete never leaves a view: W10). */
@@ -58,11 +60,11 @@ function defaultKey(row: unknown): RowKey {
  * Creates the live subscription set of a new engine.
  *
  * @param registry - the registries the hub reads collections, schemas and rules from
- * @returns a hub with an empty live set at version 0
+ * @param log - the engine's version and change log
+ * @returns a hub with an empty live set
  */
-export function createSubscriptionHub(registry: Registry): SubscriptionHub {
+export function createSubscriptionHub(registry: Registry, log: ChangeLog): SubscriptionHub {
   const live = new Set<LiveSubscription>();
-  let version = 0;
 
   function collectionFor(name: string): AnyCollection {
     const collection = registry.collections.get(name);
@@ -70,14 +72,22 @@ export function createSubscriptionHub(registry: Registry): SubscriptionHub {
     return collection;
   }
 
-  async function authorize(name: string, collection: AnyCollection, params: unknown, ctx: CollectionContext) {
-    if (collection.authorize && !(await collection.authorize(params, ctx))) {
-      throw new UnauthorizedError(`subscribe to collection "${name}"`);
-    }
+  /** `authorize`, awaited; a falsy answer is `Not authorized: <verb> collection "<name>"`. */
+  async function authorize(verb: string, name: string, collection: AnyCollection, params: unknown, ctx: unknown, signal?: AbortSignal) {
+    if (!collection.authorize) return;
+    const allowed = await collection.authorize(params, ctx);
+    throwIfAborted(signal);
+    if (!allowed) throw new UnauthorizedError(`${verb} collection "${name}"`);
+  }
+
+  /** The effective incremental predicate: `match` and the table's read rule. */
+  function keeps(sub: LiveSubscription, table: string, row: unknown): boolean {
+    const read = registry.permissions.get(table)?.read;
+    return Boolean(sub.collection.match?.(row, sub.params, sub.ctx)) && (!read || Boolean(read(sub.ctx, row)));
   }
 
   /** hydrate, then migrate + read rule when single-table; `match` is trusted away. */
-  async function load(collection: AnyCollection, params: unknown, ctx: CollectionContext): Promise<unknown[]> {
+  async function load(collection: AnyCollection, params: unknown, ctx: unknown): Promise<unknown[]> {
     const rows = [...(await collection.hydrate(params, ctx))];
     const tables = collection.tables ?? [collection.name];
     if (tables.length !== 1) return rows;
@@ -110,8 +120,7 @@ export function createSubscriptionHub(registry: Registry): SubscriptionHub {
     }
     let passes: boolean;
     try {
-      const read = registry.permissions.get(change.table)?.read;
-      passes = Boolean(sub.collection.match?.(row, sub.params, sub.ctx)) && (!read || Boolean(read(sub.ctx, row)));
+      passes = keeps(sub, change.table, row);
     } catch {
       // The engine swallows a throwing match/read and re-reads the whole view.
       await rehydrate(sub, acc);
@@ -141,57 +150,75 @@ export function createSubscriptionHub(registry: Registry): SubscriptionHub {
         else await rehydrate(sub, acc);
       }
     }
+    const cursor = log.cursor();
     for (const [sub, acc] of diffs) {
       const diff = acc.result();
-      if (diff && sub.active) sub.onDiff({ ...diff, version: batchVersion });
+      if (diff && sub.active) sub.onDiff(diff, batchVersion, cursor);
     }
   }
 
   return {
-    async subscribe<Row>({ collection: name, params, ctx, onDiff }: SubscribeOptions<Row>): Promise<Subscription<Row>> {
+    async subscribe<Row, Params, Ctx>(args: SubscribeArgs<Row, Params, Ctx>): Promise<Subscription<Row>> {
+      const { collection: name, params, ctx, since, signal } = args;
+      // An already-aborted signal stops everything: no authorize, no hydrate.
+      throwIfAborted(signal);
       const collection = collectionFor(name);
-      await authorize(name, collection, params, ctx);
-      const initial = await load(collection, params, ctx);
+      await authorize('subscribe to', name, collection, params, ctx);
       const tables = [...(collection.tables ?? [collection.name])];
+      const incremental = collection.match !== undefined && tables.length === 1;
+      // Decided before the hydrate; the catch-up itself is built after it, from the log as it is then.
+      const resuming = since !== undefined && log.canResume(since, incremental);
+      const initial = await load(collection, params, ctx);
       const key = collection.key ?? defaultKey;
       // Joins the live set only now: changes fanned out during hydrate are lost (W4).
       const sub: LiveSubscription = {
         name,
         collection,
         tables,
-        incremental: collection.match !== undefined && tables.length === 1,
+        incremental,
         key,
         params,
-        ctx,
-        onDiff: onDiff as (diff: CollectionDiff<unknown>) => void,
+        ctx: ctx as CollectionContext,
+        onDiff: args.onDiff as LiveSubscription['onDiff'],
         view: index({ key }, initial),
         active: true,
       };
       live.add(sub);
-      return {
-        initial: initial as Row[],
-        version,
-        unsubscribe() {
-          sub.active = false;
-          live.delete(sub);
-        },
+      const unsubscribe = () => {
+        sub.active = false;
+        live.delete(sub);
       };
+      const reply: Subscription<Row> = {
+        initial: (resuming ? [] : initial) as Row[],
+        version: log.version,
+        cursor: log.cursor(),
+        unsubscribe,
+      };
+      if (resuming) reply.catchup = log.catchup(since, tables, key, (row) => keeps(sub, tables[0] as string, row)) as ViewDiff<Row>;
+      // As in the engine, an abort during setup rejects the call but leaves the subscription live (W20).
+      throwIfAborted(signal);
+      signal?.addEventListener('abort', unsubscribe, { once: true });
+      return reply;
     },
 
-    async hydrate<Row>(name: string, params: unknown, ctx: CollectionContext): Promise<Row[]> {
+    async hydrate<Row>(name: string, params: unknown, ctx: unknown, signal: AbortSignal | undefined): Promise<Row[]> {
+      throwIfAborted(signal);
       const collection = collectionFor(name);
-      await authorize(name, collection, params, ctx);
-      return (await load(collection, params, ctx)) as Row[];
+      await authorize('hydrate', name, collection, params, ctx, signal);
+      const rows = await load(collection, params, ctx);
+      throwIfAborted(signal);
+      return rows as Row[];
     },
 
     applyBatch(changes: BufferedChange[]): Promise<void> | undefined {
       if (changes.length === 0) return undefined;
-      const batchVersion = ++version;
+      const batchVersion = log.commit(changes);
       // Nobody listening: the version moved, and no promise is made per write.
       return live.size === 0 ? undefined : fanOut(changes, batchVersion);
     },
 
-    count(name: string): number {
+    count(name?: string): number {
+      if (name === undefined) return live.size;
       let n = 0;
       for (const sub of live) if (sub.name === name) n++;
       return n;

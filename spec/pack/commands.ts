@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import type { JsonValue, PresenceRow } from '../../src/row.js';
+import type { PresenceParams } from '../../src/surfaces/collection.js';
 import type { ModelCaller, ModelOutcome } from './model.js';
 import { capture, type CallOutcome, type Judge, type Step, type StepKind } from './step.js';
 import { ACTORS, CHANNELS, SCOPES, SESSIONS, ctxOf } from './subject.js';
@@ -216,7 +217,7 @@ export class SubscribeCommand extends Command {
     const { caller, channel } = this;
     const expected: ModelOutcome = world.model.settings.allowed(channel, caller) ? { ok: true } : { ok: false, code: 'CHANNEL_DENIED' };
     const outcome = await capture(async () => {
-      const subscription = await world.harness.engine.subscribe<PresenceRow>({
+      const subscription = await world.harness.engine.subscribe<PresenceRow, PresenceParams>({
         collection: world.harness.names.collection,
         params: { channel },
         ctx: ctxOf(caller),

@@ -7,7 +7,7 @@
  */
 import type { PresenceRow } from '../../src/row.js';
 import type { PresenceStore } from '../../src/store.js';
-import type { CollectionDiff } from '../engine/types.js';
+import type { ViewDiff } from '../engine/types.js';
 import { createPresenceHarness, type PresenceHarness, type PresenceView } from '../harness.js';
 import { PackModel } from './model.js';
 import { CHANNELS, GATED, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackFactory } from './subject.js';
@@ -71,7 +71,7 @@ export class PackWorld {
   }
 
   /** Each view with the rows it holds and the diffs that arrived since the last call. */
-  takeViews(): { key: ViewKey; rows: PresenceRow[]; diffs: CollectionDiff<PresenceRow>[] }[] {
+  takeViews(): { key: ViewKey; rows: PresenceRow[]; diffs: ViewDiff<PresenceRow>[] }[] {
     return this.#views.map((watched) => {
       const diffs = watched.view.diffs.slice(watched.seen);
       watched.seen = watched.view.diffs.length;

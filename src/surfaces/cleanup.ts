@@ -24,6 +24,6 @@ export const presenceCleanup = <Ctx>(settings: PresenceSettings<Ctx>, names: Pre
     // The store removes each row only if it is still expired at delete time,
     // so a heartbeat racing this sweep is never lost.
     const removed = await settings.store.sweep(settings.now(), settings.cleanupBatchSize);
-    for (const row of removed) actions.change(names.table, { op: 'delete', row });
+    for (const row of removed) await actions.change(names.table, { op: 'delete', row });
   },
 });

@@ -55,7 +55,11 @@ export const presencePermissions = <Ctx>(settings: PresenceSettings<Ctx>): Table
 /** The key of a row or of a partial row carrying its id. */
 const keyOf = (row: Pick<PresenceRow, 'id'>): string => row.id;
 
-/** Reads through the store; `get` lets the engine check write rules against the stored row. */
+/**
+ * Reads through the store; `get` lets the engine check write rules against
+ * the stored row. Row ids are strings, so a numeric or bigint key the engine
+ * passes is looked up by its decimal text.
+ */
 export const presenceReader = (store: PresenceStore): TableReader<PresenceRow, unknown> => ({
   all: () => store.rows(),
   get: (key) => store.get(String(key)),

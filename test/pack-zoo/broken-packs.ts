@@ -133,7 +133,7 @@ export const brokenPacks: BrokenPack[] = [
         const expired = (await pack.store.rows()).filter((row) => row.expiresAt <= now);
         for (const row of expired) {
           await pack.store.remove(row.id);
-          actions.change(pack.names.table, { op: 'delete', row });
+          await actions.change(pack.names.table, { op: 'delete', row });
         }
       });
     },
