@@ -125,6 +125,13 @@ export const createSyncClient = (options: { url: string; reconnectMs?: number; m
     };
   };
   connect();
+  // Back online: try at once instead of waiting out the backoff.
+  const reconnectNow = (): void => {
+    if (open || closed || socket?.readyState === WebSocket.CONNECTING) return;
+    clearTimeout(timer);
+    connect();
+  };
+  addEventListener('online', reconnectNow);
 
   return {
     collection({ collection, params }) {
@@ -153,6 +160,7 @@ export const createSyncClient = (options: { url: string; reconnectMs?: number; m
     disconnect: () => socket?.close(),
     close() {
       closed = true;
+      removeEventListener('online', reconnectNow);
       clearTimeout(timer);
       socket?.close();
     },
