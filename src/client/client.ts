@@ -131,18 +131,20 @@ const cursorTicks = (env: PresenceEnvironment, intervalMs: number | undefined): 
  *
  * @example
  * ```ts
- * import { createSyncClient } from '@absolutejs/sync/client';
- * import { createPresenceClient } from '@absolutejs/sync-pack-presence/client';
+ * import { createPresenceClient, type PresenceCollectionHandle } from '@absolutejs/sync-pack-presence/client';
  *
- * const sync = createSyncClient({ url: 'wss://example.com/sync/ws' });
+ * // `sync` is `createSyncClient({ url: 'wss://example.com/sync/ws' })` from '@absolutejs/sync/client'.
+ * declare const sync: { collection(options: { collection: string; params: unknown }): PresenceCollectionHandle };
+ *
  * const channel = 'doc:42';
  * const presence = createPresenceClient({
  *   handle: sync.collection({ collection: 'presence', params: { channel } }),
  *   channel,
- *   state: { name: 'Ada', colour: '#e91e63' },
+ *   state: { name: 'Ada' },
+ *   heartbeatTtlSec: 30, // the pack's
  * });
- * addEventListener('pointermove', (e) => presence.moveCursor({ x: e.clientX, y: e.clientY }));
- * presence.subscribe(() => render(presence.get().members));
+ * presence.moveCursor({ x: 10, y: 20 });
+ * presence.subscribe(() => console.log(presence.get().members.map((m) => `${m.actorId}${m.isSelf ? ' (you)' : ''}`)));
  * ```
  *
  * @param options - the handle, the channel, the pack's prefix and TTLs, the initial state

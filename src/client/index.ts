@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
- * import { createSyncClient } from '@absolutejs/sync/client';
- * import { createPresenceClient } from '@absolutejs/sync-pack-presence/client';
+ * import { createPresenceClient, type PresenceCollectionHandle } from '@absolutejs/sync-pack-presence/client';
  *
- * const sync = createSyncClient({ url: 'wss://example.com/sync/ws' });
+ * // `sync` is `createSyncClient({ url: 'wss://example.com/sync/ws' })` from '@absolutejs/sync/client'.
+ * declare const sync: { collection(options: { collection: string; params: unknown }): PresenceCollectionHandle };
+ *
  * const channel = 'doc:42';
  * const presence = createPresenceClient({
  *   handle: sync.collection({ collection: 'presence', params: { channel } }),
@@ -21,6 +22,8 @@
  *   state: { name: 'Ada' },
  *   heartbeatTtlSec: 30, // the pack's
  * });
+ * presence.moveCursor({ x: 10, y: 20 });
+ * presence.subscribe(() => console.log(presence.get().members.map((m) => `${m.actorId}${m.isSelf ? ' (you)' : ''}`)));
  * ```
  *
  * In React, the view plugs into `useSyncExternalStore` as it is:

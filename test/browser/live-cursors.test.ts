@@ -2,8 +2,7 @@
 // are two people (separate storage and network); two pages of one context
 // are two tabs of one person. Every wait is a condition with a deadline.
 // Screenshots land in .tmp/screenshots/; latencies are printed and written
-// to .tmp/screenshots/latency.json.
-import { execFileSync } from 'node:child_process';
+// to .tmp/screenshots/latency.json. The global setup built the demo into dist/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -60,7 +59,6 @@ describe.runIf(available)('the live-cursors demo in Chromium', () => {
   const latency: Record<string, number[]> = { joinMs: [], cursorMs: [], leaveMs: [], leaseEndMs: [], rejoinMs: [] };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'examples/live-cursors'], { stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     server = await startLiveCursorsServer({ pack: { heartbeatTtlSec: TTL_SEC, typingTtlSec: 5 }, cleanupEveryMs: 200 });
     browser = await launchChromium();
