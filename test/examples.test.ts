@@ -14,6 +14,7 @@ const entries: Record<string, string> = {
   '@absolutejs/sync-pack-presence/spec/vitest': 'spec/vitest.ts',
   '@absolutejs/sync-pack-presence/stores/redis': 'src/stores/redis.ts',
   '@absolutejs/sync-pack-presence/stores/postgres': 'src/stores/postgres.ts',
+  '@absolutejs/sync-pack-presence/client': 'src/client/index.ts',
 };
 
 const sources = async (dir: string): Promise<string[]> => {
