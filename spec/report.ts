@@ -13,9 +13,9 @@ import type { CertificationReport, CertifyProgress, InvariantResult } from './ce
  */
 export type ReplayFormatter = (result: InvariantResult, numRuns: number) => string;
 
-/** The replay as `certifyPresenceStore` options. */
+/** The replay as options of `certifyPresenceStore` (of `certifyPresencePack` for a `PACK-*` id). */
 export const replayOptions: ReplayFormatter = (result, numRuns) =>
-  `certifyPresenceStore({ create, only: [${JSON.stringify(result.id)}], seed: ${result.seed}, numRuns: ${numRuns}${
+  `${result.id.startsWith('PACK-') ? 'certifyPresencePack' : 'certifyPresenceStore'}({ create, only: [${JSON.stringify(result.id)}], seed: ${result.seed}, numRuns: ${numRuns}${
     result.path === undefined ? '' : `, path: ${JSON.stringify(result.path)}`
   } })`;
 
