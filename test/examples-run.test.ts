@@ -2,6 +2,7 @@
 // it (npx tsx), and the cleanup timer fires the pack's schedule on the
 // reference engine under vitest's fake timers.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCleanupEvery } from '../examples/cleanup-interval.js';
@@ -31,6 +32,14 @@ describe('examples/quick-start.ts', () => {
     expect(lines[3]).toBe('diff v3: added [], changed [], removed ["ada/tab-1 {\\"name\\":\\"Ada\\",\\"cursor\\":{\\"x\\":10,\\"y\\":20}}"]');
     expect(lines[4]).toBe('bob on doc:secret: CHANNEL_DENIED');
     expect(lines).toHaveLength(5);
+  });
+
+  it('is what the README shows, code and output', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const block = (marker: string) => new RegExp(`<!-- ${marker} -->\n${'`'.repeat(3)}\\w*\n([\\s\\S]*?)${'`'.repeat(3)}`).exec(readme)?.[1];
+    const source = await readFile(join(root, 'examples/quick-start.ts'), 'utf8');
+    expect(block('quick-start')).toBe(source.slice(source.indexOf(' */\n') + 4));
+    expect(block('quick-start-output')).toBe(await runExample('examples/quick-start.ts'));
   });
 });
 
