@@ -7,9 +7,10 @@
  * @module
  */
 import type { PresenceStore } from '../src/store.js';
-import { certifyPresenceStore, type CertificationReport, type CertifyStoreOptions } from './certify.js';
-import type { Invariant } from './invariant.js';
-import { certifyPresencePack, packInvariants, type CertifyPackOptions } from './pack/certify.js';
+import { certifyPresenceStore, type CertificationReport, type CertifyRunOptions } from './certify.js';
+import type { Invariant, StoreSubject } from './invariant.js';
+import { certifyPresencePack, packInvariants } from './pack/certify.js';
+import type { PackSubject } from './pack/subject.js';
 import { storeInvariants } from './invariants.js';
 import { formatFailure, type ReplayFormatter } from './report.js';
 
@@ -23,7 +24,7 @@ export type TestFunction = (name: string, body: () => Promise<void>, timeout?: n
  * Options of {@link definePresenceStoreTests}. A failing test prints the
  * `only`, `seed`, `numRuns` and `path` that replay it: add them here.
  */
-export interface PresenceStoreTestOptions<Store extends PresenceStore = PresenceStore> extends Omit<CertifyStoreOptions<Store>, 'onProgress'> {
+export interface PresenceStoreTestOptions<Store extends PresenceStore = PresenceStore> extends StoreSubject<Store>, Omit<CertifyRunOptions, 'onProgress'> {
   /** Per-test timeout in milliseconds (60 000 by default). */
   timeoutMs?: number;
 }
@@ -82,7 +83,7 @@ export const definePresenceStoreTests = <Store extends PresenceStore>(name: stri
   defineInvariantTests(name, storeInvariants, options, (rest, id) => certifyPresenceStore<Store>({ ...rest, only: [id] }));
 
 /** Options of {@link definePresencePackTests}; a failing test prints the options that replay it, as for the store tests. */
-export interface PresencePackTestOptions<Store extends PresenceStore = PresenceStore> extends Omit<CertifyPackOptions<Store>, 'onProgress'> {
+export interface PresencePackTestOptions<Store extends PresenceStore = PresenceStore> extends PackSubject<Store>, Omit<CertifyRunOptions, 'onProgress'> {
   /** Per-test timeout in milliseconds (60 000 by default). */
   timeoutMs?: number;
 }

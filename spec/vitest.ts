@@ -18,7 +18,7 @@
  * describePresencePack('presence pack on redis', { create });
  * ```
  *
- * @module
+ * @module @absolutejs/sync-pack-presence/spec/vitest
  */
 import { describe as vitestDescribe, it as vitestIt } from 'vitest';
 import type { PresenceStore } from '../src/store.js';
