@@ -18,14 +18,7 @@ export { runProperty } from './run-property.js';
 export { PresenceModel, lastWriterWins } from './model.js';
 export { PackModel, type ModelCaller, type ModelOutcome, type ModelSettings } from './pack/model.js';
 export { deepEqual, sameRows } from './equal.js';
-export {
-  PackMissingDependencyError,
-  PackTableConflictError,
-  RetriesExhaustedError,
-  SchemaError,
-  UnauthorizedError,
-  exponentialBackoff,
-  isSerializationFailure,
-  type ExponentialBackoffOptions,
-} from './engine.js';
+// The reference engine's error classes, as its methods throw them.
+export * from './engine/errors.js';
+export { exponentialBackoff, isSerializationFailure, type ExponentialBackoffOptions } from './engine/retry.js';
 export { runCertifyCli, CLI_USAGE, type CliIo } from './cli.js';
