@@ -121,7 +121,8 @@ const TYPESCRIPT = /\.[cm]?tsx?$/;
 
 /** Node's type stripping if this Node has it on, else tsx's loader if tsx is installed. */
 const defaultTypeScript = async (): Promise<boolean> => {
-  if ((process.features as { typescript?: unknown }).typescript) return true;
+  // process.features.typescript exists from Node 22.10; earlier, the flag is the only sign.
+  if ((process.features as { typescript?: unknown }).typescript || process.execArgv.includes('--experimental-strip-types')) return true;
   // A variable specifier: tsx is an optional extra, never a dependency.
   const tsx = 'tsx';
   try {
