@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { PresenceStore } from '../src/store.js';
 import type { Invariant, InvariantCheck, InvariantLevel, StoreSubject } from './invariant.js';
 import { storeChecks } from './invariants.js';
 
@@ -85,8 +86,8 @@ export interface CertifyRunOptions {
   onProgress?: (event: CertifyProgress) => void;
 }
 
-/** Options of {@link certifyPresenceStore}: the store factory and how to run. */
-export interface CertifyStoreOptions extends StoreSubject, CertifyRunOptions {}
+/** Options of {@link certifyPresenceStore}: the store factory (of your store's type `Store`) and how to run. */
+export interface CertifyStoreOptions<Store extends PresenceStore = PresenceStore> extends StoreSubject<Store>, CertifyRunOptions {}
 
 const randomSeed = (): number => Math.floor(Math.random() * 0x7fffffff);
 
@@ -164,7 +165,8 @@ export const runCertification = async <Subject>(
  * if (!report.passed) process.exitCode = 1;
  * ```
  */
-export const certifyPresenceStore = (options: CertifyStoreOptions): Promise<CertificationReport> => {
+export const certifyPresenceStore = <Store extends PresenceStore>(options: CertifyStoreOptions<Store>): Promise<CertificationReport> => {
   const { create, destroy, ...run } = options;
-  return runCertification(storeChecks, destroy === undefined ? { create } : { create, destroy }, run);
+  const subject: StoreSubject<Store> = destroy === undefined ? { create } : { create, destroy };
+  return runCertification<StoreSubject>(storeChecks, subject, run);
 };

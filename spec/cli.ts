@@ -1,19 +1,21 @@
 /**
  * The `presence-certify` command, as a function: parse arguments, load the
- * store module, certify it with progress on stderr, print the table (or JSON)
- * on stdout, and return the exit code: 0 when every MUST invariant held, 1
- * when one failed, 2 on a usage error.
+ * store module (TypeScript too, through Node's type stripping or tsx), name
+ * the store, list each invariant with its time as it finishes, then the
+ * verdict and failures (or the report as JSON, with progress on stderr), and
+ * return the exit code: 0 when every MUST invariant held, 1 when one failed,
+ * 2 on a usage error.
  *
  * @module
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { PresenceStore } from '../src/store.js';
 import { certifyPresenceStore, type CertifyStoreOptions, type InvariantResult } from './certify.js';
-import type { StoreFactory } from './invariant.js';
-import { certifyPresenceStoreAndPack } from './pack/certify.js';
-import { formatProgress, formatReport } from './report.js';
+import type { StoreSubject } from './invariant.js';
+import { storeChecks } from './invariants.js';
+import { allChecks, certifyPresenceStoreAndPack } from './pack/certify.js';
+import { formatFailures, formatProgress, formatTableHeader, formatTableRow, formatVerdict, tableWidths } from './report.js';
 
 /** Where the command reads and writes; tests pass captured streams. */
 export interface CliIo {
@@ -25,6 +27,11 @@ export interface CliIo {
   cwd: string;
   /** Imports a module by file URL; `import()` by default. */
   load?: (url: string) => Promise<unknown>;
+  /**
+   * Makes `.ts` modules importable, resolving to false when it cannot; by
+   * default Node's own type stripping where it has it, else `tsx` if installed.
+   */
+  enableTypeScript?: () => Promise<boolean>;
 }
 
 /** The command's usage text. */
@@ -32,17 +39,20 @@ export const CLI_USAGE = `Usage: presence-certify <store-module> [--pack] [--run
 
 Certifies the presence store whose factory is the module's default export
 (() => PresenceStore | Promise<PresenceStore>; an exported destroy(store) is
-called after each run). Progress goes to stderr, the report to stdout.
+called after each run, an exported name string names the store in the
+report). A .ts module loads through Node's type stripping or an installed tsx.
 
   --runs N    runs per invariant (default 400)
   --seed S    seed of every property (default random; printed in the report)
   --only ID   check only this invariant (repeatable, or comma-separated)
   --path P    replay a counterexample path (with the --seed and --runs it ran
               with, and exactly one --only)
-  --pack      also certify the presence pack on this store (PACK-* invariants)
+  --pack      also certify the presence pack on this store (PACK-* invariants;
+              implied by an --only PACK-* id)
   --json      print the report as JSON
   --help      print this text
 
+Levels: a MUST failure fails certification; a SHOULD failure is only reported.
 Exit code: 0 if every MUST invariant held, 1 if one failed, 2 on a usage error.`;
 
 /** A usage error: the message is printed with the usage and the command exits 2. */
@@ -96,7 +106,8 @@ const parse = (argv: readonly string[]): Invocation | 'help' => {
   return {
     modulePath: positionals[0] ?? '',
     json: values.json ?? false,
-    pack: values.pack ?? false,
+    // A PACK-* id is only checked on the pack, so asking for one asks for it.
+    pack: (values.pack ?? false) || (only?.some((id) => id.startsWith('PACK-')) ?? false),
     options: {
       ...(numRuns === undefined ? {} : { numRuns }),
       ...(seed === undefined ? {} : { seed }),
@@ -106,32 +117,67 @@ const parse = (argv: readonly string[]): Invocation | 'help' => {
   };
 };
 
-/** The store factory (and optional destroy) a module exports. */
-const storeModule = async (invocation: Invocation, io: CliIo) => {
-  const url = pathToFileURL(resolve(io.cwd, invocation.modulePath)).href;
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+
+/** Node's type stripping if this Node has it on, else tsx's loader if tsx is installed. */
+const defaultTypeScript = async (): Promise<boolean> => {
+  // process.features.typescript exists from Node 22.10; earlier, the flag is the only sign.
+  if ((process.features as { typescript?: unknown }).typescript || process.execArgv.includes('--experimental-strip-types')) return true;
+  // A variable specifier: tsx is an optional extra, never a dependency.
+  const tsx = 'tsx';
+  try {
+    await import(tsx);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** What to run instead when a `.ts` module cannot be loaded here. */
+const typeScriptHelp = (modulePath: string): string =>
+  `${modulePath} is TypeScript and Node ${process.version} cannot load it as is. Either install tsx (npm install --save-dev tsx) and run the same command again, ` +
+  `or run it on Node >= 22.6 as: node --experimental-strip-types node_modules/@absolutejs/sync-pack-presence/dist/spec/cli-main.js ${modulePath}, ` +
+  `or compile the module (npx tsc) and pass the .js file`;
+
+/** A loaded store module: the subject to certify and the store's name for the report. */
+interface StoreModule {
+  subject: StoreSubject;
+  label: string;
+}
+
+/** The store factory (with optional destroy and name) a module exports. */
+const storeModule = async (invocation: Invocation, io: CliIo): Promise<StoreModule> => {
+  const { modulePath } = invocation;
+  if (TYPESCRIPT.test(modulePath) && !(await (io.enableTypeScript ?? defaultTypeScript)())) throw new UsageError(typeScriptHelp(modulePath));
+  const url = pathToFileURL(resolve(io.cwd, modulePath)).href;
   const load = io.load ?? ((specifier: string) => import(specifier) as Promise<unknown>);
   let loaded: unknown;
   try {
     loaded = await load(url);
   } catch (error) {
-    throw new UsageError(`cannot load ${invocation.modulePath}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`cannot load ${modulePath}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const exports = (loaded ?? {}) as { default?: unknown; destroy?: unknown };
+  type Exports = { default?: unknown; destroy?: unknown; name?: unknown };
+  const namespace = (loaded ?? {}) as Exports;
+  // A CommonJS module (a .ts file outside a "type": "module" package) arrives as { default: module.exports }.
+  const commonJs = typeof namespace.default === 'object' && namespace.default !== null && typeof (namespace.default as Exports).default === 'function';
+  const exports = commonJs ? (namespace.default as Exports) : namespace;
   if (typeof exports.default !== 'function') {
-    throw new UsageError(`${invocation.modulePath} must default-export a store factory: () => PresenceStore | Promise<PresenceStore>`);
+    throw new UsageError(`${modulePath} must default-export a store factory: () => PresenceStore | Promise<PresenceStore>`);
   }
-  const create = exports.default as StoreFactory;
-  const destroy = typeof exports.destroy === 'function' ? (exports.destroy as (store: PresenceStore) => void | Promise<void>) : undefined;
-  return destroy === undefined ? { create } : { create, destroy };
+  const create = exports.default as StoreSubject['create'];
+  const subject: StoreSubject = typeof exports.destroy === 'function' ? { create, destroy: exports.destroy as NonNullable<StoreSubject['destroy']> } : { create };
+  return { subject, label: typeof exports.name === 'string' && exports.name !== '' ? `${exports.name} (${modulePath})` : modulePath };
 };
 
 const shellQuote = (text: string): string => (/^[\w./:@=-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`);
 
-/** The command line that replays one failure. */
+/** The command line that replays one failure, runnable as printed from the project directory. */
 const replayCommand =
   (modulePath: string) =>
   (result: InvariantResult, numRuns: number): string =>
     [
+      'npx',
       'presence-certify',
       modulePath,
       '--only',
@@ -141,7 +187,6 @@ const replayCommand =
       '--runs',
       String(numRuns),
       ...(result.path === undefined ? [] : ['--path', result.path]),
-      ...(result.id.startsWith('PACK-') ? ['--pack'] : []),
     ]
       .map(shellQuote)
       .join(' ');
@@ -157,20 +202,32 @@ export const runCertifyCli = async (argv: readonly string[], io: CliIo): Promise
       io.stdout(`${CLI_USAGE}\n`);
       return 0;
     }
-    const subject = await storeModule(invocation, io);
+    const { subject, label } = await storeModule(invocation, io);
+    const catalog = (invocation.pack ? allChecks : storeChecks).map((check) => check.invariant.id);
+    const unknown = invocation.options.only?.filter((id) => !catalog.includes(id)) ?? [];
+    if (unknown.length > 0) throw new UsageError(`unknown invariant id(s): ${unknown.join(', ')}. Known: ${catalog.join(', ')}`);
+    const widths = tableWidths(invocation.options.only ?? catalog);
+    if (!invocation.json) io.stdout(`Certifying ${label}\n\n${formatTableHeader(widths)}\n`);
     let report;
     try {
       report = await (invocation.pack ? certifyPresenceStoreAndPack : certifyPresenceStore)({
         ...subject,
         ...invocation.options,
         onProgress: (event) => {
-          if (event.phase === 'done') io.stderr(`${formatProgress(event)}\n`);
+          if (event.phase !== 'done') return;
+          // One listing: rows stream into the table; with --json stdout is the JSON alone.
+          if (invocation.json) io.stderr(`${formatProgress(event)}\n`);
+          else io.stdout(`${formatTableRow(event.result, widths)}\n`);
         },
       });
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    io.stdout(invocation.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, replayCommand(invocation.modulePath))}\n`);
+    io.stdout(
+      invocation.json
+        ? `${JSON.stringify({ store: label, ...report }, null, 2)}\n`
+        : `\n${formatVerdict(report, label)}\n${formatFailures(report, replayCommand(invocation.modulePath))}\n`,
+    );
     return report.passed ? 0 : 1;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -22,14 +22,17 @@ export interface Invariant {
 }
 
 /** Makes a fresh, empty store; each call must return a store that shares nothing with the others. */
-export type StoreFactory = () => PresenceStore | Promise<PresenceStore>;
+export type StoreFactory<Store extends PresenceStore = PresenceStore> = () => Store | Promise<Store>;
 
-/** The store under certification: how to make one and how to dispose of it. */
-export interface StoreSubject {
+/**
+ * The store under certification: how to make one and how to dispose of it.
+ * `Store` is your store's own type, so `destroy` can call its `close()`.
+ */
+export interface StoreSubject<Store extends PresenceStore = PresenceStore> {
   /** A fresh, empty store. */
-  create: StoreFactory;
-  /** Cleanup after each run (close connections, drop tables). */
-  destroy?: (store: PresenceStore) => void | Promise<void>;
+  create: StoreFactory<Store>;
+  /** Cleanup after each run (close connections, drop tables); gets what `create` made. */
+  destroy?(store: Store): void | Promise<void>;
 }
 
 /** The fast-check settings one check runs with. */

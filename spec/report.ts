@@ -13,21 +13,40 @@ import type { CertificationReport, CertifyProgress, InvariantResult } from './ce
  */
 export type ReplayFormatter = (result: InvariantResult, numRuns: number) => string;
 
-/** The replay as `certifyPresenceStore` options. */
+/** The replay as options of `certifyPresenceStore` (of `certifyPresencePack` for a `PACK-*` id). */
 export const replayOptions: ReplayFormatter = (result, numRuns) =>
-  `certifyPresenceStore({ create, only: [${JSON.stringify(result.id)}], seed: ${result.seed}, numRuns: ${numRuns}${
+  `${result.id.startsWith('PACK-') ? 'certifyPresencePack' : 'certifyPresenceStore'}({ create, only: [${JSON.stringify(result.id)}], seed: ${result.seed}, numRuns: ${numRuns}${
     result.path === undefined ? '' : `, path: ${JSON.stringify(result.path)}`
   } })`;
 
-const pad = (cells: readonly string[], widths: readonly number[]): string =>
+/** What the `runs` and `level` columns mean, printed under every table. */
+export const REPORT_LEGEND: readonly string[] = [
+  "runs: numRuns times the invariant's weight, 0.2 to 2 (a costly run, such as a pack command sequence or two stores, runs fewer times; a race runs twice as often); a failed invariant counts its runs up to the one that failed.",
+  'level: MUST, a failure fails certification (exit 1); SHOULD, a failure is reported and certification still passes.',
+];
+
+const HEADER = ['id', 'level', 'status', 'runs', 'ms'] as const;
+
+/** Column widths of a table whose id column fits `ids`. */
+export type TableWidths = readonly number[];
+
+/** The widths of a table listing `ids` (the other columns have room for any result). */
+export const tableWidths = (ids: readonly string[]): TableWidths => [Math.max(HEADER[0].length, ...ids.map((id) => id.length)), 6, 6, 5, 6];
+
+const pad = (cells: readonly string[], widths: TableWidths): string =>
   cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
 
-/** The results as a table: id, level, status, runs. */
+/** The header line and the rule under it. */
+export const formatTableHeader = (widths: TableWidths): string => [pad(HEADER, widths), pad(widths.map((width) => '-'.repeat(width)), widths)].join('\n');
+
+/** One result as a table row: id, level, status, runs, milliseconds. */
+export const formatTableRow = (result: InvariantResult, widths: TableWidths): string =>
+  pad([result.id, result.level, result.status.toUpperCase(), String(result.runs), String(result.durationMs)], widths);
+
+/** The results as a table: id, level, status, runs, milliseconds. */
 export const formatTable = (results: readonly InvariantResult[]): string => {
-  const header = ['id', 'level', 'status', 'runs'];
-  const rows = results.map((result) => [result.id, result.level, result.status.toUpperCase(), String(result.runs)]);
-  const widths = header.map((cell, index) => Math.max(cell.length, ...rows.map((row) => row[index]?.length ?? 0)));
-  return [pad(header, widths), pad(widths.map((width) => '-'.repeat(width)), widths), ...rows.map((row) => pad(row, widths))].join('\n');
+  const widths = tableWidths(results.map((result) => result.id));
+  return [formatTableHeader(widths), ...results.map((result) => formatTableRow(result, widths))].join('\n');
 };
 
 /** One failure in full: what broke, the shrunk counterexample, and how to replay it (with the `numRuns` it ran with). */
@@ -40,17 +59,22 @@ export const formatFailure = (result: InvariantResult, numRuns: number, replay: 
     `  replay: ${replay(result, numRuns)}`,
   ].join('\n');
 
-/** The whole report: verdict, table, then every failure. */
-export const formatReport = (report: CertificationReport, replay: ReplayFormatter = replayOptions): string => {
-  const failures = report.results.filter((result) => result.status === 'failed');
-  const verdict = report.passed ? 'PASSED' : 'FAILED';
-  return [
-    `Presence store certification ${verdict}: ${report.results.length - failures.length}/${report.results.length} invariants held (seed ${report.seed}, numRuns ${report.numRuns}, ${report.durationMs} ms)`,
-    '',
-    formatTable(report.results),
-    ...failures.flatMap((result) => ['', formatFailure(result, report.numRuns, replay)]),
-  ].join('\n');
+/** The verdict line: how many invariants held, with the seed, `numRuns` and time; `subject` names what was certified. */
+export const formatVerdict = (report: CertificationReport, subject?: string): string => {
+  const held = report.results.filter((result) => result.status === 'passed').length;
+  return `Presence store certification ${report.passed ? 'PASSED' : 'FAILED'}${subject === undefined ? '' : ` for ${subject}`}: ${held}/${report.results.length} invariants held (seed ${report.seed}, numRuns ${report.numRuns}, ${report.durationMs} ms)`;
 };
+
+/** What follows the table: the legend, then every failure. */
+export const formatFailures = (report: CertificationReport, replay: ReplayFormatter = replayOptions): string =>
+  [
+    ...REPORT_LEGEND,
+    ...report.results.filter((result) => result.status === 'failed').flatMap((result) => ['', formatFailure(result, report.numRuns, replay)]),
+  ].join('\n');
+
+/** The whole report: verdict, table, legend, then every failure. */
+export const formatReport = (report: CertificationReport, replay: ReplayFormatter = replayOptions): string =>
+  [formatVerdict(report), '', formatTable(report.results), '', formatFailures(report, replay)].join('\n');
 
 /** A progress line for an invariant that started or finished. */
 export const formatProgress = (event: CertifyProgress): string => {

@@ -25,17 +25,25 @@ export const commandsReplayPath = (path: string | undefined): string | undefined
 /** The fast-check part of a kit path. */
 const propertyPath = (path: string): string => path.split('@')[0] ?? path;
 
-/** The counterexample as text without fast-check's replay comment, and that comment's replay path. */
-const printCounterexample = (values: readonly unknown[]): { text: string; replayPath?: string } => {
+/**
+ * The counterexample as text without fast-check's replay comment (by
+ * `print`, or fast-check's printing), and that comment's replay path.
+ */
+const printCounterexample = <Ts extends unknown[]>(values: Ts, print?: (values: Ts) => string): { text: string; replayPath?: string } => {
   const raw = values.map((value) => fc.stringify(value)).join(', ');
   const replayPath = [...raw.matchAll(REPLAY_MARK)][0]?.[1];
-  return { text: raw.replaceAll(REPLAY_MARK, ''), ...(replayPath === undefined ? {} : { replayPath }) };
+  return { text: (print?.(values) ?? raw).replaceAll(REPLAY_MARK, ''), ...(replayPath === undefined ? {} : { replayPath }) };
 };
 
-/** Checks `property` with `settings` and reports what happened. */
+/**
+ * Checks `property` with `settings` and reports what happened. `print` turns
+ * a counterexample's values into the calls a store author reads, where
+ * fast-check's own printing would show generator internals.
+ */
 export const runProperty = async <Ts extends [unknown, ...unknown[]]>(
   property: fc.IAsyncPropertyWithHooks<Ts>,
   settings: CheckSettings,
+  print?: (values: Ts) => string,
 ): Promise<CheckOutcome> => {
   const details = await fc.check(property, {
     seed: settings.seed,
@@ -46,7 +54,7 @@ export const runProperty = async <Ts extends [unknown, ...unknown[]]>(
     return { failed: true, runs: 0, error: 'the property executed zero runs (every input was skipped), so it proves nothing' };
   }
   if (!details.failed) return { failed: false, runs: details.numRuns };
-  const printed = details.counterexample === null ? undefined : printCounterexample(details.counterexample);
+  const printed = details.counterexample === null ? undefined : printCounterexample(details.counterexample, print);
   const path = details.counterexamplePath === null ? undefined : details.counterexamplePath;
   return {
     failed: true,

@@ -18,9 +18,10 @@
  * describePresencePack('presence pack on redis', { create });
  * ```
  *
- * @module
+ * @module @absolutejs/sync-pack-presence/spec/vitest
  */
 import { describe as vitestDescribe, it as vitestIt } from 'vitest';
+import type { PresenceStore } from '../src/store.js';
 import {
   definePresencePackTests,
   definePresenceStoreTests,
@@ -34,13 +35,13 @@ import {
  * `STORE-LWW: last writer wins by heartbeatAt`. Pass `describe` and `it` to
  * use another runner's functions instead.
  */
-export const describePresenceStore = (name: string, options: PresenceStoreTestOptions & Partial<TestRunner>): void =>
-  definePresenceStoreTests(name, { describe: vitestDescribe, it: vitestIt, ...options });
+export const describePresenceStore = <Store extends PresenceStore>(name: string, options: PresenceStoreTestOptions<Store> & Partial<TestRunner>): void =>
+  definePresenceStoreTests<Store>(name, { describe: vitestDescribe, it: vitestIt, ...options });
 
 /**
  * Registers a vitest `describe(name)` with one test per pack invariant, e.g.
  * `PACK-SCOPE: no row crosses a scope, in hydrate or in pushed diffs`: the
  * presence pack (or `createPack`) on stores from `create`.
  */
-export const describePresencePack = (name: string, options: PresencePackTestOptions & Partial<TestRunner>): void =>
-  definePresencePackTests(name, { describe: vitestDescribe, it: vitestIt, ...options });
+export const describePresencePack = <Store extends PresenceStore>(name: string, options: PresencePackTestOptions<Store> & Partial<TestRunner>): void =>
+  definePresencePackTests<Store>(name, { describe: vitestDescribe, it: vitestIt, ...options });

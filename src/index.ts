@@ -16,7 +16,7 @@
  * console.log(pack.names.heartbeat); // "docs_presence:heartbeat"
  * ```
  *
- * @module
+ * @module @absolutejs/sync-pack-presence
  */
 export { createPresencePack, type PresencePack } from './pack.js';
 export type { PresencePackConfig, PresenceLimits } from './config.js';

@@ -12,6 +12,7 @@ const entries: Record<string, string> = {
   '@absolutejs/sync-pack-presence': 'src/index.ts',
   '@absolutejs/sync-pack-presence/spec': 'spec/index.ts',
   '@absolutejs/sync-pack-presence/spec/vitest': 'spec/vitest.ts',
+  '@absolutejs/sync-pack-presence/spec/advanced': 'spec/advanced.ts',
   '@absolutejs/sync-pack-presence/stores/redis': 'src/stores/redis.ts',
   '@absolutejs/sync-pack-presence/stores/postgres': 'src/stores/postgres.ts',
   '@absolutejs/sync-pack-presence/client': 'src/client/index.ts',

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { certifyPresencePack, packInvariants } from '../spec/pack/certify.js';
+import { PACK } from '../spec/pack/ids.js';
 import { createMemoryPresenceStore } from '../src/index.js';
 import { brokenPacks } from './pack-zoo/broken-packs.js';
 
 const create = () => createMemoryPresenceStore();
+
+/** How the counterexamples of the checks that print their own way read. */
+const readable: Partial<Record<string, RegExp>> = {
+  [PACK.raceCleanup]:
+    /^heartbeat\(c1\) by \S+@s\d.*; clock \+10000 ms \(every row expired\); then (one cleanup|two cleanups) racing heartbeat\(c1\) by .*; store calls in the order they ran: (get|upsert|update|remove|channel|sweep|rows)\((id=\[|now=|scope=|\)).* → /,
+  [PACK.faults]: /^\S+@s\d .*\(store calls failing by fault seed \d+\)$/,
+  [PACK.prefix]: /^(one_|two_)presence:(heartbeat|leave|cursor) as \S+@s\d in c:?1(; |$)/,
+};
 
 describe('pack certification', () => {
   it('passes the real pack on the memory store, every invariant with runs behind it', async () => {
@@ -20,6 +29,10 @@ describe('pack certification', () => {
     expect(report.passed).toBe(false);
     expect(result).toMatchObject({ id: broken.caughtBy, status: 'failed' });
     expect(result!.path).toBeTypeOf('string');
+    // Printed as calls: no generator internals (scheduler, task ids, a trailing fault seed, raw records).
+    expect(result!.counterexample).toBeTypeOf('string');
+    expect(result!.counterexample).not.toMatch(/schedulerFor|promise::|\[task\$\{|, -?\d+$|\{"target"|, (true|false)$/);
+    expect(result!.counterexample).toMatch(readable[broken.caughtBy] ?? /^(\S+@s\d (claiming \S+: )?\w+\(|clock)/);
     // The seed and path replay the same failure.
     const replay = await certifyPresencePack({ create, createPack: broken.createPack, only: [broken.caughtBy], seed: report.seed, path: result!.path! });
     expect(replay.results[0]).toMatchObject({ status: 'failed', counterexample: result!.counterexample });

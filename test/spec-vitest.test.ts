@@ -53,7 +53,38 @@ describe('definePresenceStoreTests', () => {
     expect(message).toMatch(/^STORE-LWW \(MUST\) FAILED/);
     expect(message).toMatch(/counterexample: /);
     expect(message).toMatch(/seed: 6, path: \S+/);
-    expect(message).toMatch(/replay: certifyPresenceStore\(\{ create, only: \["STORE-LWW"\], seed: 6, numRuns: 50, path: /);
+    expect(message).toMatch(/replay: add \{ only: \["STORE-LWW"\], seed: 6, numRuns: 50, path: "[^"]+" \} to this describe call's options$/m);
+  });
+
+  it('replays a failure inside the runner from the options its message prints', async () => {
+    const first = recordingRunner();
+    definePresenceStoreTests('ignores LWW', { create: ignoresLww.create, numRuns: 50, seed: 3, only: [STORE.lww], ...first.runner });
+    const message = await outcome(first.tests[0]!.body);
+    const printed = /replay: add \{ only: \["STORE-LWW"\], seed: 3, numRuns: 50, path: ("[^"]+") \}/.exec(message);
+    expect(printed).not.toBeNull();
+    const replay = recordingRunner();
+    const path = JSON.parse(printed![1]!) as string;
+    definePresenceStoreTests('ignores LWW', { create: ignoresLww.create, numRuns: 50, seed: 3, path, only: [STORE.lww], ...replay.runner });
+    const replayed = await outcome(replay.tests[0]!.body);
+    const counterexample = (text: string) => /counterexample: (.*)$/m.exec(text)?.[1];
+    expect(counterexample(replayed)).toBeDefined();
+    expect(counterexample(replayed)).toBe(counterexample(message));
+  });
+
+  it('refuses a path without exactly one invariant in only, or without its seed', () => {
+    const { runner } = recordingRunner();
+    expect(() => definePresenceStoreTests('s', { create: createSimpleStore, seed: 1, path: '0:1', ...runner })).toThrow(/a path replays one counterexample: pass it with its seed and numRuns, and only: \[the one invariant id/);
+    expect(() => definePresenceStoreTests('s', { create: createSimpleStore, only: [STORE.lww], path: '0:1', ...runner })).toThrow(/a path replays one counterexample/);
+  });
+
+  it('types destroy with the store type create returns (no cast to reach close())', async () => {
+    const closed: number[] = [];
+    const { tests, runner } = recordingRunner();
+    let made = 0;
+    const create = () => Object.assign(createSimpleStore(), { serial: made++, close: function (this: { serial: number }) { closed.push(this.serial); } });
+    definePresenceStoreTests('closable', { create, destroy: (store) => store.close(), numRuns: 3, only: [STORE.rows], ...runner });
+    expect(await outcome(tests[0]!.body)).toBe('passed');
+    expect(closed).toEqual(Array.from({ length: made }, (_, index) => index));
   });
 
   it('fails the sweep test, not the channel test, for a sweep bug', async () => {

@@ -5,13 +5,16 @@
  *
  * @example
  * ```sh
- * presence-certify ./node_modules/@absolutejs/sync-pack-presence/dist/spec/examples/memory-store.js --pack
+ * npx presence-certify ./node_modules/@absolutejs/sync-pack-presence/dist/spec/examples/memory-store.js --pack
  * ```
  *
  * @module
  */
 import type { PresenceStore } from '../../src/store.js';
 import { createMemoryPresenceStore } from '../../src/stores/memory.js';
+
+/** The name the report gives the store. */
+export const name = 'the bundled memory store, createMemoryPresenceStore()';
 
 /** A fresh memory store per call. */
 const createStore = (): PresenceStore => createMemoryPresenceStore();

@@ -6,6 +6,7 @@
  * @module
  */
 import { runCertification, type CertificationReport, type CertifyRunOptions } from '../certify.js';
+import type { PresenceStore } from '../../src/store.js';
 import type { Invariant, InvariantCheck } from '../invariant.js';
 import { checksOf, storeChecks } from '../invariants.js';
 import { packFamilies } from './families.js';
@@ -18,8 +19,8 @@ export const packChecks: readonly PackCheck[] = checksOf(packFamilies);
 /** The pack invariants, in report order. */
 export const packInvariants: readonly Invariant[] = packChecks.map((check) => check.invariant);
 
-/** Options of {@link certifyPresencePack}: the store, optionally a pack factory, and how to run. */
-export interface CertifyPackOptions extends PackSubject, CertifyRunOptions {}
+/** Options of {@link certifyPresencePack}: the store (of your store's type `Store`), optionally a pack factory, and how to run. */
+export interface CertifyPackOptions<Store extends PresenceStore = PresenceStore> extends PackSubject<Store>, CertifyRunOptions {}
 
 /**
  * Certifies the presence pack on a store: scope isolation, actor-only writes,
@@ -35,19 +36,18 @@ export interface CertifyPackOptions extends PackSubject, CertifyRunOptions {}
  * console.log(report.passed);
  * ```
  */
-export const certifyPresencePack = (options: CertifyPackOptions): Promise<CertificationReport> => certifyWith(packChecks, options);
+export const certifyPresencePack = <Store extends PresenceStore>(options: CertifyPackOptions<Store>): Promise<CertificationReport> =>
+  certifyWith(packChecks, options);
 
 /** Every store check, then every pack check: the full certification of a store and the pack on it. */
 export const allChecks: readonly InvariantCheck<PackSubject>[] = [...storeChecks, ...packChecks];
 
 /** Certifies a store and the presence pack on it in one report (what `presence-certify --pack` runs). */
-export const certifyPresenceStoreAndPack = (options: CertifyPackOptions): Promise<CertificationReport> => certifyWith(allChecks, options);
+export const certifyPresenceStoreAndPack = <Store extends PresenceStore>(options: CertifyPackOptions<Store>): Promise<CertificationReport> =>
+  certifyWith(allChecks, options);
 
-const certifyWith = (checks: readonly InvariantCheck<PackSubject>[], options: CertifyPackOptions): Promise<CertificationReport> => {
+const certifyWith = <Store extends PresenceStore>(checks: readonly InvariantCheck<PackSubject>[], options: CertifyPackOptions<Store>): Promise<CertificationReport> => {
   const { create, destroy, createPack, ...run } = options;
-  return runCertification(
-    checks,
-    { create, ...(destroy === undefined ? {} : { destroy }), ...(createPack === undefined ? {} : { createPack }) },
-    run,
-  );
+  const subject: PackSubject<Store> = { create, ...(destroy === undefined ? {} : { destroy }), ...(createPack === undefined ? {} : { createPack }) };
+  return runCertification<PackSubject>(checks, subject, run);
 };

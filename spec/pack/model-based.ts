@@ -76,6 +76,8 @@ export const packModelCheck = (invariant: Invariant, judge: Judge, options: { fa
           }),
       ),
       settings,
+      // The fault seed decides which store calls fail; without faults it plays no part.
+      ([commands, faultSeed]) => (options.faults === true ? `${String(commands)} (store calls failing by fault seed ${faultSeed})` : String(commands)),
     );
   },
 });

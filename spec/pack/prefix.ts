@@ -94,5 +94,6 @@ export const prefixCheck = (invariant: Invariant): PackCheck => ({
         }
       }),
       settings,
+      ([calls]) => calls.map(sendText).join('; '),
     ),
 });

@@ -21,13 +21,36 @@ import { ACTORS, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackSubj
 /** The store methods the scheduler gates, once armed. */
 const METHODS = ['get', 'upsert', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
 
+/** The parameter names of each gated method, for printing its calls. */
+const PARAMETERS: Record<(typeof METHODS)[number], readonly string[]> = {
+  get: ['id'],
+  upsert: ['row'],
+  update: ['row'],
+  remove: ['id'],
+  channel: ['scope', 'channel', 'now'],
+  sweep: ['now', 'limit'],
+  rows: [],
+};
+
+/** A store call as the store counterexamples print it: named arguments, rows by id and times. */
+const callText = (method: (typeof METHODS)[number], args: readonly unknown[]): string =>
+  `${method}(${args
+    .map((arg, index) => {
+      const name = PARAMETERS[method][index] ?? `arg${index}`;
+      if (name === 'id') return `id=${String(arg)}`;
+      if (name !== 'row') return `${name}=${show(arg)}`;
+      const row = arg as { id: string; heartbeatAt: number; expiresAt: number };
+      return `id=${row.id}, heartbeatAt=${row.heartbeatAt}, expiresAt=${row.expiresAt}`;
+    })
+    .join(', ')})`;
+
 /** `inner` with each call started only when the scheduler releases it (after `arm`). */
 const scheduled = (inner: PresenceStore, scheduler: fc.Scheduler): { store: PresenceStore; arm: () => void } => {
   let armed = false;
   const gate =
     <Key extends (typeof METHODS)[number]>(key: Key) =>
     async (...args: Parameters<PresenceStore[Key]>): Promise<Awaited<ReturnType<PresenceStore[Key]>>> => {
-      if (armed) await scheduler.schedule(Promise.resolve(), `${key}(${args.map((arg) => show(arg)).join(', ')})`);
+      if (armed) await scheduler.schedule(Promise.resolve(), callText(key, args));
       const call = inner[key] as (...params: Parameters<PresenceStore[Key]>) => ReturnType<PresenceStore[Key]>;
       return await call.apply(inner, args);
     };
@@ -43,6 +66,17 @@ const renewals = fc.uniqueArray(fc.record({ actor: fc.constantFrom(...ACTORS), s
 });
 
 const text = (callers: readonly ModelCaller[]): string => callers.map((caller) => `${caller.actor}@${caller.scope}`).join(', ');
+
+/** The store calls in the order the scheduler let them run. */
+const order = (scheduler: fc.Scheduler): string =>
+  scheduler
+    .report()
+    .map((task) => task.label)
+    .join(' → ');
+
+/** A race as it happened: who renewed, how many cleanups ran, and the store calls in order. */
+const raceText = ([scheduler, callers, twice]: [fc.Scheduler, ModelCaller[], boolean]): string =>
+  `heartbeat(c1) by ${text(callers)}; clock +${MODEL_SETTINGS.ttlMs} ms (every row expired); then ${twice ? 'two cleanups' : 'one cleanup'} racing heartbeat(c1) by ${text(callers)}; store calls in the order they ran: ${order(scheduler)}`;
 
 /** The heartbeat-versus-cleanup race check. */
 export const cleanupRaceCheck = (invariant: Invariant): PackCheck => ({
@@ -73,14 +107,12 @@ export const cleanupRaceCheck = (invariant: Invariant): PackCheck => ({
           const lost = callers.filter((caller) => !survivors.has(`${caller.actor}@${caller.scope}`));
           if (lost.length > 0) {
             throw new Error(
-              `heartbeats of ${text(lost)} succeeded while cleanup ran, but their rows are gone (renewed: ${text(callers)}; order: ${scheduler
-                .report()
-                .map((task) => task.label)
-                .join(' → ')})`,
+              `heartbeats of ${text(lost)} succeeded while cleanup ran, but their rows are gone (renewed: ${text(callers)})`,
             );
           }
         }),
       ),
       settings,
+      raceText,
     ),
 });

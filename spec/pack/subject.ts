@@ -7,6 +7,7 @@
  */
 import type { SyncPack } from '../../src/contract.js';
 import type { PresencePackConfig } from '../../src/config.js';
+import type { PresenceStore } from '../../src/store.js';
 import type { StoreSubject } from '../invariant.js';
 import type { ModelCaller, ModelSettings } from './model.js';
 
@@ -14,7 +15,7 @@ import type { ModelCaller, ModelSettings } from './model.js';
 export type PackFactory = (config: PresencePackConfig) => SyncPack;
 
 /** A pack certification subject: the store it runs on and, optionally, another pack implementation. */
-export interface PackSubject extends StoreSubject {
+export interface PackSubject<Store extends PresenceStore = PresenceStore> extends StoreSubject<Store> {
   /** The pack under test. */
   createPack?: PackFactory;
 }

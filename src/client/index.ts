@@ -49,7 +49,7 @@
  * }
  * ```
  *
- * @module
+ * @module @absolutejs/sync-pack-presence/client
  */
 export {
   createPresenceClient,

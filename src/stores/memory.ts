@@ -186,5 +186,11 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   };
 };
 
-/** The 0.3 name of {@link createMemoryPresenceStore}. */
+/**
+ * The 0.3 name of {@link createMemoryPresenceStore}, kept so 0.3 code still
+ * compiles.
+ *
+ * @deprecated Since 1.0: call {@link createMemoryPresenceStore} instead (same
+ * function, same options).
+ */
 export const createInMemoryPresenceStore = createMemoryPresenceStore;

@@ -41,7 +41,7 @@
  *
  * Statements are named, so each connection prepares them once.
  *
- * @module
+ * @module @absolutejs/sync-pack-presence/stores/postgres
  */
 import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';

@@ -59,7 +59,7 @@
  * unbounded `sweep` of a huge backlog can exceed it (the pack always passes
  * its `cleanupBatchSize`).
  *
- * @module
+ * @module @absolutejs/sync-pack-presence/stores/redis
  */
 import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';

