@@ -29,8 +29,11 @@ export const ACTORS = ['ann', 'bob', 'a:b'] as const;
 export const SESSIONS = [undefined, 'tab'] as const;
 /** The gated channel and the one actor it admits. */
 export const GATED = { channel: 'vip', actor: 'ann' } as const;
-/** Where the clock starts. */
-export const START = 1_000_000;
+/** Where the clock starts: epoch-millisecond magnitude, past 2^32, so a pack or store that narrows times shows. */
+export const START = 1_700_000_000_000;
+
+/** The member limit some runs configure (`limits.maxMembersPerChannel`): small, so channels fill. */
+export const MEMBER_LIMIT = 2;
 
 /** The channel gate every certified pack is configured with. */
 export const allowed = (channel: string, caller: ModelCaller): boolean => channel !== GATED.channel || caller.actor === GATED.actor;
@@ -41,9 +44,10 @@ export const MODEL_SETTINGS: ModelSettings = { ttlMs: 10_000, typingTtlMs: 5_000
 /** The ctx of a caller: `userId` and `tenant`. */
 export const ctxOf = (caller: ModelCaller): Record<string, unknown> => ({ userId: caller.actor, tenant: caller.scope });
 
-/** The config every pack under test gets (the harness adds `store` and `now`). */
-export const packConfig = (prefix?: string): Omit<PresencePackConfig, 'store' | 'now'> => ({
+/** The config every pack under test gets (the harness adds `store` and `now`); `maxMembers` sets the member limit. */
+export const packConfig = (prefix?: string, maxMembers?: number): Omit<PresencePackConfig, 'store' | 'now'> => ({
   ...(prefix === undefined ? {} : { prefix }),
+  ...(maxMembers === undefined ? {} : { limits: { maxMembersPerChannel: maxMembers } }),
   getActorId: (ctx) => ctx['userId'],
   scope: (ctx) => ctx['tenant'],
   canAccessChannel: (channel, ctx) => allowed(channel, { actor: String(ctx['userId']), scope: String(ctx['tenant']) }),
