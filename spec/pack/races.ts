@@ -16,6 +16,7 @@ import { runProperty } from '../run-property.js';
 import { withStore } from '../store/subject.js';
 import type { ModelCaller } from './model.js';
 import type { PackCheck } from './model-based.js';
+import { errorCode } from './step.js';
 import { ACTORS, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackSubject } from './subject.js';
 
 /** The store methods the scheduler gates, once armed. */
@@ -79,6 +80,53 @@ export const cleanupRaceCheck = (invariant: Invariant): PackCheck => ({
                 .join(' → ')})`,
             );
           }
+        }),
+      ),
+      settings,
+    ),
+});
+
+/** A live row, then a cursor or typing patch of it racing its owner's leave. */
+const patchLeave = fc.record({
+  caller: fc.record({ actor: fc.constantFrom(...ACTORS), scope: fc.constantFrom(...SCOPES) }),
+  session: fc.constantFrom(undefined, 'tab'),
+  namesSession: fc.boolean(),
+  typing: fc.boolean(),
+});
+
+/** The patch-versus-leave race check. */
+export const patchLeaveRaceCheck = (invariant: Invariant): PackCheck => ({
+  invariant,
+  weight: 0.3,
+  run: (subject: PackSubject, settings) =>
+    runProperty(
+      fc.asyncProperty(fc.scheduler(), patchLeave, async (scheduler, { caller, session, namesSession, typing }) =>
+        withStore(subject, async (inner) => {
+          const { store, arm } = scheduled(inner, scheduler);
+          const harness = createPresenceHarness({
+            config: { ...packConfig(), store },
+            start: START,
+            ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
+          });
+          const client = harness.as(ctxOf(caller));
+          const joined = await client.heartbeat('c1', session === undefined ? {} : { session });
+          arm();
+          const patch = typing ? client.typing('c1', true, session) : client.cursor('c1', { x: 1, y: 2 }, session);
+          const leave = client.leave('c1', namesSession ? (session ?? '') : undefined);
+          const [patched, left] = await scheduler.waitFor(Promise.allSettled([patch, leave]));
+          const order = scheduler
+            .report()
+            .map((task) => task.label)
+            .join(' → ');
+          const problem = await (async (): Promise<string | undefined> => {
+            if (left.status === 'rejected') return `the leave failed: ${String(left.reason)}`;
+            if (left.value.removed !== 1) return `the leave reported ${show(left.value)}, expected { removed: 1 }`;
+            if (patched.status === 'rejected' && errorCode(patched.reason) !== 'NOT_PRESENT') return `the patch failed with ${String(patched.reason)}, expected success or NOT_PRESENT`;
+            if (patched.status === 'fulfilled' && patched.value?.id !== joined.id) return `the patch resolved to ${show(patched.value)}, expected the patched row`;
+            const stored = await inner.get(joined.id);
+            return stored === undefined ? undefined : `the row is stored again after the leave: ${show(stored)}`;
+          })();
+          if (problem !== undefined) throw new Error(`${problem} (order: ${order})`);
         }),
       ),
       settings,
