@@ -14,7 +14,7 @@ import { commandsReplayPath, runProperty } from '../run-property.js';
 import { withStore } from '../store/subject.js';
 import { packCommands } from './commands.js';
 import type { Judge } from './step.js';
-import { MEMBER_LIMIT, type PackSubject } from './subject.js';
+import { MEMBER_LIMITS, type PackSubject } from './subject.js';
 import { PackWorld } from './world.js';
 
 /** Long enough to join, patch, expire, clean up and rejoin. */
@@ -63,8 +63,8 @@ export const packModelCheck = (invariant: Invariant, judge: Judge, options: { fa
       fc.asyncProperty(
         fc.commands(packCommands(), { maxCommands: MAX_COMMANDS, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) }),
         fc.integer({ min: 0, max: 0x7fffffff }),
-        // A third of the runs configure a small member limit, so joins meet CHANNEL_FULL.
-        fc.option(fc.constant(MEMBER_LIMIT), { nil: undefined, freq: 2 }),
+        // Half the runs configure a small member limit, so joins meet CHANNEL_FULL.
+        fc.option(fc.constantFrom(...MEMBER_LIMITS), { nil: undefined, freq: 2 }),
         (commands, faultSeed, maxMembers) =>
           withStore(subject, async (inner) => {
             const { store, arm } = armable(inner, faultSeed);

@@ -32,8 +32,8 @@ export const GATED = { channel: 'vip', actor: 'ann' } as const;
 /** Where the clock starts: epoch-millisecond magnitude, past 2^32, so a pack or store that narrows times shows. */
 export const START = 1_700_000_000_000;
 
-/** The member limit some runs configure (`limits.maxMembersPerChannel`): small, so channels fill. */
-export const MEMBER_LIMIT = 2;
+/** The member limits some runs configure (`limits.maxMembersPerChannel`): small, so channels fill. */
+export const MEMBER_LIMITS = [1, 2] as const;
 
 /** The channel gate every certified pack is configured with. */
 export const allowed = (channel: string, caller: ModelCaller): boolean => channel !== GATED.channel || caller.actor === GATED.actor;

@@ -13,7 +13,7 @@ import type { PresenceStore } from '../../src/store.js';
 import { deepEqual, sameRows, show, showRows } from '../equal.js';
 import { STORE, type StoreInvariantId } from './ids.js';
 import { vandalize, type Blame, type ModelRun } from './model-run.js';
-import { rowFor } from './universe.js';
+import { CLOCK_END, rowFor } from './universe.js';
 
 /** A command of a presence store model run. */
 export type StoreCommand = fc.AsyncCommand<ModelRun, PresenceStore>;
@@ -300,8 +300,9 @@ export class SweepCommand extends AlwaysApplicable {
 
 /**
  * Many members written into one channel at once, more than a typical result
- * cap (`LIMIT 1000`), with expiries spread over the clock window; then the
- * channel is listed. Later reads and the run's closing sweep see them too.
+ * cap (`LIMIT 1000`), all live at the window's start and expiring across it;
+ * then the channel is listed at the start, when every one of them must come
+ * back. Later reads and the run's closing sweep see them too.
  */
 export class CrowdCommand extends AlwaysApplicable {
   /**
@@ -309,27 +310,22 @@ export class CrowdCommand extends AlwaysApplicable {
    * @param channel - the crowded channel
    * @param count - how many members
    * @param base - the run's time base
-   * @param now - the clock of the listing, within the window
    */
   constructor(
     readonly scope: string,
     readonly channel: string,
     readonly count: number,
     readonly base: number,
-    readonly now: number,
   ) {
     super();
   }
 
-  /** The rows written: actor `m<i>`, heartbeats and expiries spread over the window. */
+  /** The rows written: actor `m<i>`, heartbeat at the base, expiries spread over the window. */
   rows(): PresenceRow[] {
     return Array.from({ length: this.count }, (_, index) =>
-      rowFor(
-        { scope: this.scope, channel: this.channel, actorId: `m${index}`, sessionId: '' },
-        this.base + (index % 31),
-        this.base + (index % 31) + ((index * 7) % 21),
-        { i: index },
-      ),
+      rowFor({ scope: this.scope, channel: this.channel, actorId: `m${index}`, sessionId: '' }, this.base, this.base + 1 + ((index * 7) % CLOCK_END), {
+        i: index,
+      }),
     );
   }
 
@@ -343,12 +339,12 @@ export class CrowdCommand extends AlwaysApplicable {
       if (!deepEqual(returned, expected)) run.flag(STORE.getAfterUpsert, `upsert returned ${show(returned)}, expected ${show(expected)}`);
     }
     await run.settle(store, `${this} (the writes)`, blameAll(STORE.getAfterUpsert));
-    await new ChannelCommand(this.scope, this.channel, this.now).run(run, store);
+    await new ChannelCommand(this.scope, this.channel, this.base).run(run, store);
   }
 
   /** The call, abbreviated: the rows follow from the count. */
   override toString(): string {
-    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}+i%31, expiresAt=heartbeatAt+(7i)%21; then channel(now=${this.now}))`;
+    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}, expiresAt=${this.base}+1+(7i)%${CLOCK_END}; then channel(now=${this.base}))`;
   }
 }
 

@@ -97,6 +97,7 @@ export const collationUniverse: Universe = universeOf([
  */
 export const encodingUniverse: Universe = universeOf([
   { scope: '', channel: '7', actorId: '7', sessionId: '' },
+  { scope: '', channel: '7', actorId: '7', sessionId: '07' },
   { scope: '', channel: '7', actorId: '007', sessionId: '' },
   { scope: '', channel: '7', actorId: '7.0', sessionId: '' },
   { scope: '', channel: '7', actorId: '1e3', sessionId: '' },
@@ -124,6 +125,7 @@ const long = (length: number, last = ''): string => 'c'.repeat(length - last.len
  */
 export const longUniverse: Universe = universeOf([
   { scope: '', channel: long(63), actorId: 'a', sessionId: '' },
+  { scope: '', channel: long(63), actorId: 'a', sessionId: long(255) },
   { scope: '', channel: long(64, 'x'), actorId: 'a', sessionId: '' },
   { scope: '', channel: long(64, 'y'), actorId: 'a', sessionId: '' },
   { scope: '', channel: long(255), actorId: 'a', sessionId: '' },
@@ -137,6 +139,9 @@ export const longUniverse: Universe = universeOf([
 
 /** Every universe a model run may draw from; each run uses one, so its pool stays small. */
 export const storeUniverses: readonly Universe[] = [basicUniverse, trickyUniverse, collationUniverse, encodingUniverse, longUniverse];
+
+/** A run's universe: any of them, equally often. */
+export const universeOfRun: fc.Arbitrary<Universe> = fc.constantFrom(...storeUniverses);
 
 /** Every identity of every universe. */
 export const allIdentities: readonly PresenceIdentity[] = storeUniverses.flatMap((universe) => universe.identities);
