@@ -73,7 +73,7 @@ export const identityFamily: StoreCheckFamily = {
         level: 'MUST',
         title: 'ids with any characters work and distinct identities never collide',
         description:
-          'Rows are keyed by their whole `id`. Scope, channel, actor and session may hold `:`, quotes, backslashes, spaces, unicode (composed or not) or be empty; a write to one identity never changes the row of another, e.g. channel `a:b` + actor `c` and channel `a` + actor `b:c`.',
+          'Rows are keyed by their whole `id`, compared exactly (no collation, case folding, trimming, normalisation, numeric coercion or truncation). Scope, channel, actor and session may hold `:`, quotes, backslashes, spaces, NUL, lone surrogates, unicode (composed or not), look like numbers, run to hundreds of characters or be empty; a write to one identity never changes the row of another, e.g. channel `a:b` + actor `c` and channel `a` + actor `b:c`.',
     }),
     instancesCheck,
   ],
