@@ -9,13 +9,12 @@ import fc from 'fast-check';
 import { PresenceError } from '../../src/errors.js';
 import type { PresenceStore } from '../../src/store.js';
 import { sameRows, showRows } from '../equal.js';
-import { createPresenceHarness } from '../harness.js';
 import type { Invariant } from '../invariant.js';
 import { runProperty } from '../run-property.js';
 import { withStore } from '../store/subject.js';
 import type { PackCheck } from './model-based.js';
 import { errorCode } from './step.js';
-import { ACTORS, MODEL_SETTINGS, START, ctxOf, packConfig, type PackSubject } from './subject.js';
+import { ACTORS, MODEL_SETTINGS, ctxOf, packHarness, type PackSubject } from './subject.js';
 
 /** Attempts a cleanup run gets against an unavailable store. */
 export const CLEANUP_ATTEMPTS = 3;
@@ -52,11 +51,7 @@ const failures: fc.Arbitrary<SweepFailures> = fc.record({ count: fc.integer({ mi
 /** Runs one cleanup over expired rows and says what broke, if anything. */
 const cleanupOnce = async (subject: PackSubject, inner: PresenceStore, failing: SweepFailures, members: number): Promise<string | undefined> => {
   const { store, calls } = failingSweeps(inner, failing);
-  const harness = createPresenceHarness({
-    config: { ...packConfig(), store },
-    start: START,
-    ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
-  });
+  const harness = packHarness(subject, store);
   for (const actor of ACTORS.slice(0, members)) await harness.as(ctxOf({ actor, scope: 's1' })).heartbeat('c1');
   harness.clock.advance(MODEL_SETTINGS.ttlMs);
   const before = await inner.rows();

@@ -10,14 +10,14 @@
 import fc from 'fast-check';
 import type { PresenceStore } from '../../src/store.js';
 import { show } from '../equal.js';
-import { createPresenceHarness } from '../harness.js';
+import type { PresenceHarness } from '../harness.js';
 import type { Invariant } from '../invariant.js';
 import { runProperty } from '../run-property.js';
 import { withStore } from '../store/subject.js';
 import type { ModelCaller } from './model.js';
 import type { PackCheck } from './model-based.js';
 import { errorCode } from './step.js';
-import { ACTORS, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackSubject } from './subject.js';
+import { ACTORS, MODEL_SETTINGS, SCOPES, ctxOf, packHarness, type PackSubject } from './subject.js';
 
 /** The store methods the scheduler gates, once armed. */
 const METHODS = ['get', 'upsert', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
@@ -34,6 +34,12 @@ const scheduled = (inner: PresenceStore, scheduler: fc.Scheduler): { store: Pres
     };
   const store = Object.fromEntries(METHODS.map((key) => [key, gate(key)])) as unknown as PresenceStore;
   return { store, arm: () => (armed = true) };
+};
+
+/** The pack under test (or the real one) on `inner`, its store calls gated by the scheduler once armed. */
+const scheduledHarness = (subject: PackSubject, inner: PresenceStore, scheduler: fc.Scheduler): { harness: PresenceHarness; arm: () => void } => {
+  const { store, arm } = scheduled(inner, scheduler);
+  return { harness: packHarness(subject, store), arm };
 };
 
 /** Callers whose rows expire, then renew while cleanup runs. */
@@ -53,12 +59,7 @@ export const cleanupRaceCheck = (invariant: Invariant): PackCheck => ({
     runProperty(
       fc.asyncProperty(fc.scheduler(), renewals, fc.boolean(), async (scheduler, callers, twice) =>
         withStore(subject, async (inner) => {
-          const { store, arm } = scheduled(inner, scheduler);
-          const harness = createPresenceHarness({
-            config: { ...packConfig(), store },
-            start: START,
-            ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
-          });
+          const { harness, arm } = scheduledHarness(subject, inner, scheduler);
           for (const caller of callers) await harness.as(ctxOf(caller)).heartbeat('c1');
           harness.clock.advance(MODEL_SETTINGS.ttlMs); // every row has just expired
           arm();
@@ -102,12 +103,7 @@ export const patchLeaveRaceCheck = (invariant: Invariant): PackCheck => ({
     runProperty(
       fc.asyncProperty(fc.scheduler(), patchLeave, async (scheduler, { caller, session, namesSession, typing }) =>
         withStore(subject, async (inner) => {
-          const { store, arm } = scheduled(inner, scheduler);
-          const harness = createPresenceHarness({
-            config: { ...packConfig(), store },
-            start: START,
-            ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
-          });
+          const { harness, arm } = scheduledHarness(subject, inner, scheduler);
           const client = harness.as(ctxOf(caller));
           const joined = await client.heartbeat('c1', session === undefined ? {} : { session });
           arm();

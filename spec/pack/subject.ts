@@ -7,6 +7,8 @@
  */
 import type { SyncPack } from '../../src/contract.js';
 import type { PresencePackConfig } from '../../src/config.js';
+import type { PresenceStore } from '../../src/store.js';
+import { createPresenceHarness, type PresenceHarness } from '../harness.js';
 import type { StoreSubject } from '../invariant.js';
 import type { ModelCaller, ModelSettings } from './model.js';
 
@@ -54,3 +56,11 @@ export const packConfig = (prefix?: string, maxMembers?: number): Omit<PresenceP
   heartbeatTtlSec: MODEL_SETTINGS.ttlMs / 1000,
   typingTtlSec: MODEL_SETTINGS.typingTtlMs / 1000,
 });
+
+/** The subject's pack (or the real one) with the certification's config on `store`, on a fresh reference engine. */
+export const packHarness = (subject: PackSubject, store: PresenceStore): PresenceHarness =>
+  createPresenceHarness({
+    config: { ...packConfig(), store },
+    start: START,
+    ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
+  });

@@ -14,12 +14,5 @@ export const emptyIsNull: ZooSpecimen = {
   name: 'empty-is-null',
   bug: "channel() never lists a row whose scope or channel is '' (Oracle stores '' as NULL)",
   caughtBy: STORE.channel,
-  create: () => {
-    const store = createNaiveStore();
-    return {
-      ...store,
-      channel: async (scope, channel, now) =>
-        (await store.rows()).filter((row) => sqlEquals(row.scope, scope) && sqlEquals(row.channel, channel) && row.expiresAt > now),
-    };
-  },
+  create: () => createNaiveStore({ inChannel: (row, scope, channel) => sqlEquals(row.scope, scope) && sqlEquals(row.channel, channel) }),
 };

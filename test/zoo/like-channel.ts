@@ -17,12 +17,5 @@ export const likeChannel: ZooSpecimen = {
   name: 'like-channel',
   bug: 'channel() filters with SQLite `channel LIKE ?`, so `r%` lists `room` and `Room` lists `room`',
   caughtBy: STORE.channel,
-  create: () => {
-    const store = createNaiveStore();
-    return {
-      ...store,
-      channel: async (scope, channel, now) =>
-        (await store.rows()).filter((row) => row.scope === scope && like(row.channel, channel) && row.expiresAt > now),
-    };
-  },
+  create: () => createNaiveStore({ inChannel: (row, scope, channel) => row.scope === scope && like(row.channel, channel) }),
 };
