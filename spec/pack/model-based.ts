@@ -63,8 +63,12 @@ export const packModelCheck = (invariant: Invariant, judge: Judge, options: { fa
       fc.asyncProperty(
         fc.commands(packCommands(), { maxCommands: MAX_COMMANDS, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) }),
         fc.integer({ min: 0, max: 0x7fffffff }),
-        // Half the runs configure a small member limit, so joins meet CHANNEL_FULL.
-        fc.option(fc.constantFrom(...MEMBER_LIMITS), { nil: undefined, freq: 2 }),
+        // Half the runs configure a small member limit, so joins meet CHANNEL_FULL; a quarter under
+        // faults, where full channels would leave fewer renewals for a fault to land inside.
+        fc.oneof(
+          { weight: options.faults === true ? 3 : 1, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: fc.constantFrom(...MEMBER_LIMITS) },
+        ),
         (commands, faultSeed, maxMembers) =>
           withStore(subject, async (inner) => {
             const { store, arm } = armable(inner, faultSeed);
