@@ -23,12 +23,14 @@ export const CLEANUP_ATTEMPTS = 3;
 interface SweepFailures {
   /** Failed sweeps before the store answers. */
   readonly count: number;
-  /** Whether they fail as `STORE_UNAVAILABLE` (retryable) or as a plain bug. */
+  /** Whether they fail as `STORE_UNAVAILABLE` (retryable), or as a bug: a `TypeError` or a `PresenceError` of another code. */
   readonly unavailable: boolean;
+  /** For a bug: whether it is a `PresenceError` (`INVALID_ARGS`) rather than a `TypeError`. */
+  readonly coded: boolean;
 }
 
 /** `inner` whose first `count` sweeps throw; counts every sweep call. */
-const failingSweeps = (inner: PresenceStore, { count, unavailable }: SweepFailures): { store: PresenceStore; calls: () => number } => {
+const failingSweeps = (inner: PresenceStore, { count, unavailable, coded }: SweepFailures): { store: PresenceStore; calls: () => number } => {
   let calls = 0;
   const store: PresenceStore = {
     get: (id) => inner.get(id),
@@ -40,13 +42,18 @@ const failingSweeps = (inner: PresenceStore, { count, unavailable }: SweepFailur
     sweep: async (now, limit) => {
       calls += 1;
       if (calls > count) return inner.sweep(now, limit);
-      throw unavailable ? new PresenceError('STORE_UNAVAILABLE', 'injected: sweep failed') : new TypeError('injected: a bug in sweep');
+      if (unavailable) throw new PresenceError('STORE_UNAVAILABLE', 'injected: sweep failed');
+      throw coded ? new PresenceError('INVALID_ARGS', 'injected: a bug in sweep') : new TypeError('injected: a bug in sweep');
     },
   };
   return { store, calls: () => calls };
 };
 
-const failures: fc.Arbitrary<SweepFailures> = fc.record({ count: fc.integer({ min: 0, max: CLEANUP_ATTEMPTS + 1 }), unavailable: fc.boolean() });
+const failures: fc.Arbitrary<SweepFailures> = fc.record({
+  count: fc.integer({ min: 0, max: CLEANUP_ATTEMPTS + 1 }),
+  unavailable: fc.boolean(),
+  coded: fc.boolean(),
+});
 
 /** Runs one cleanup over expired rows and says what broke, if anything. */
 const cleanupOnce = async (subject: PackSubject, inner: PresenceStore, failing: SweepFailures, members: number): Promise<string | undefined> => {
@@ -82,7 +89,8 @@ export const cleanupRetryCheck = (invariant: Invariant): PackCheck => ({
         withStore(subject, async (inner) => {
           const problem = await cleanupOnce(subject, inner, failing, members);
           if (problem !== undefined) {
-            throw new Error(`with the first ${failing.count} sweeps failing (${failing.unavailable ? 'STORE_UNAVAILABLE' : 'a TypeError'}): ${problem}`);
+            const kind = failing.unavailable ? 'STORE_UNAVAILABLE' : failing.coded ? 'INVALID_ARGS' : 'a TypeError';
+            throw new Error(`with the first ${failing.count} sweeps failing (${kind}): ${problem}`);
           }
         }),
       ),

@@ -190,7 +190,7 @@ export class ClockCommand extends Command {
 export class ClockToExpiryCommand extends Command {
   /**
    * Creates the command.
-   * @param pick - which stored row (by id order, modulo the count)
+   * @param pick - which instant of the stored rows (by id order, modulo the count)
    * @param offset - added to its `expiresAt`: -1, 0 or 1
    */
   constructor(
@@ -203,15 +203,20 @@ export class ClockToExpiryCommand extends Command {
   /** Moves the clock; does nothing when the store is empty. */
   protected async act(world: PackWorld): Promise<Acted> {
     const rows = (await world.stored()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const row = rows[this.pick % Math.max(1, rows.length)];
-    if (row !== undefined) world.harness.clock.set(row.expiresAt + this.offset);
+    // Every instant a row changes meaning at: its expiry, and the end of its typing flag.
+    const instants = rows.flatMap((row) => {
+      const typingEnds = row.state['typingExpiresAt'];
+      return typeof typingEnds === 'number' ? [row.expiresAt, typingEnds] : [row.expiresAt];
+    });
+    const instant = instants[this.pick % Math.max(1, instants.length)];
+    if (instant !== undefined) world.harness.clock.set(instant + this.offset);
     return { kind: 'clock', expected: { ok: true }, outcome: { ok: true, value: world.now } };
   }
 
-  /** `clock(=expiresAt of stored row #1 + 1ms)`. */
+  /** `clock(=instant #1 of the stored rows +1ms)`. */
   toString(): string {
-    const shift = this.offset === 0 ? '' : `${this.offset > 0 ? '+' : ''}${this.offset}ms`;
-    return `clock(=expiresAt of stored row #${this.pick} by id${shift === '' ? '' : ` ${shift}`})`;
+    const shift = this.offset === 0 ? '' : ` ${this.offset > 0 ? '+' : ''}${this.offset}ms`;
+    return `clock(=instant #${this.pick} of the stored rows' expiresAt and typingExpiresAt, by id${shift})`;
   }
 }
 
@@ -325,7 +330,7 @@ const malformedState = fc.constantFrom<unknown>('hello', 5, [1, 2], null, { big:
 export const packCommands = (): fc.Arbitrary<PackCommand>[] => {
   const honest = (mutation: 'heartbeat' | 'leave' | 'cursor' | 'typing') =>
     fc
-      .record({ caller, channel, session, state: fc.option(state, { nil: undefined }), cursor: cursorValue, typing: fc.boolean() })
+      .record({ caller, channel, session, state: fc.option(state, { nil: undefined, freq: 2 }), cursor: cursorValue, typing: fc.boolean() })
       .map(({ caller: who, channel: where, session: tab, state: body, cursor, typing }) => {
         const base = tab === undefined ? { channel: where } : { channel: where, session: tab };
         const extra = mutation === 'heartbeat' ? (body === undefined ? {} : { state: body }) : mutation === 'cursor' ? { cursor } : mutation === 'typing' ? { typing } : {};
@@ -341,7 +346,8 @@ export const packCommands = (): fc.Arbitrary<PackCommand>[] => {
     fc.tuple(caller, caller, mutationName, channel).map(([who, victim, mutation, where]) => new AttackCommand(who, victim, mutation, where)),
     fc.integer({ min: -12_000, max: 25_000 }).map((ms) => new ClockCommand(ms)),
     fc.integer({ min: -12_000, max: 25_000 }).map((ms) => new ClockCommand(ms)),
-    fc.tuple(fc.nat(11), fc.constantFrom(0, -1, 1)).map(([pick, offset]) => new ClockToExpiryCommand(pick, offset)),
+    fc.tuple(fc.nat(11), fc.constantFrom(0, 0, -1, 1)).map(([pick, offset]) => new ClockToExpiryCommand(pick, offset)),
+    fc.tuple(fc.nat(11), fc.constantFrom(0, 0, -1, 1)).map(([pick, offset]) => new ClockToExpiryCommand(pick, offset)),
     fc.constant(new CleanupCommand()),
     fc.tuple(caller, channel).map(([who, where]) => new SubscribeCommand(who, where)),
     fc.tuple(caller, mutationName, malformedArgs).map(([who, mutation, args]) => new BadInputCommand(who, mutation, args)),
