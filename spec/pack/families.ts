@@ -29,7 +29,8 @@ export const packSemanticsFamily: PackCheckFamily = {
           'A heartbeat upserts the caller’s row (`heartbeatAt = now`, `expiresAt = max(previous, now + ttl)`, state replaced when given, kept while live when omitted, `{}` after expiry); an older heartbeat never overwrites a newer one; cursor and typing change only `state` of a live row and fail with `NOT_PRESENT` otherwise; a leave removes one session, or every live session of the caller in the channel; cleanup removes exactly the rows with `expiresAt <= now`.',
       },
       JUDGES[PACK.semantics],
-      { weight: 0.5 },
+      // It judges the most (outcomes, leave counts, member limits, typing): as many runs as a store check.
+      { weight: 1 },
     ),
     packModelCheck(
       {
