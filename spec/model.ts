@@ -14,8 +14,12 @@
  */
 import type { PresenceRow } from '../src/row.js';
 
-/** A deep copy, so nothing handed in or out aliases the model's own rows. */
-const copy = (row: PresenceRow): PresenceRow => structuredClone(row);
+/**
+ * A deep copy, so nothing handed in or out aliases the model's own rows. A
+ * state is JSON, so a JSON round trip copies it exactly (and faster than
+ * `structuredClone`, which matters when a run holds a thousand-member crowd).
+ */
+const copy = (row: PresenceRow): PresenceRow => ({ ...row, state: JSON.parse(JSON.stringify(row.state)) as PresenceRow['state'] });
 
 /** The merge rule for a write onto a stored row. */
 export const lastWriterWins = (stored: PresenceRow, incoming: PresenceRow): PresenceRow => {
@@ -31,6 +35,11 @@ export class PresenceModel {
   get(id: string): PresenceRow | undefined {
     const row = this.byId.get(id);
     return row === undefined ? undefined : copy(row);
+  }
+
+  /** The stored row itself, not a copy: for comparisons that never hand it out. */
+  peek(id: string): Readonly<PresenceRow> | undefined {
+    return this.byId.get(id);
   }
 
   /** Inserts or merges last-writer-wins; returns the stored row. */
@@ -55,17 +64,22 @@ export class PresenceModel {
 
   /** The live rows of one scope and channel. */
   channel(scope: string, channel: string, now: number): PresenceRow[] {
-    return this.rows().filter((row) => row.scope === scope && row.channel === channel && row.expiresAt > now);
+    return this.where((row) => row.scope === scope && row.channel === channel && row.expiresAt > now);
   }
 
   /** The rows a sweep at `now` may remove. */
   expired(now: number): PresenceRow[] {
-    return this.rows().filter((row) => row.expiresAt <= now);
+    return this.where((row) => row.expiresAt <= now);
   }
 
   /** Every stored row. */
   rows(): PresenceRow[] {
-    return [...this.byId.values()].map(copy);
+    return this.where(() => true);
+  }
+
+  /** Copies of the stored rows that pass `test` (filtered first: a crowded model holds thousands). */
+  private where(test: (row: PresenceRow) => boolean): PresenceRow[] {
+    return [...this.byId.values()].filter(test).map(copy);
   }
 
   /** Forgets everything and holds exactly these rows (keyed by the id they were read under). */

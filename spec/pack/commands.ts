@@ -184,6 +184,43 @@ export class ClockCommand extends Command {
   }
 }
 
+/**
+ * Sets the clock onto the `expiresAt` of a stored row, or one millisecond
+ * either side: the instant a row stops being live, which random steps rarely hit.
+ */
+export class ClockToExpiryCommand extends Command {
+  /**
+   * Creates the command.
+   * @param pick - which instant of the stored rows (by id order, modulo the count)
+   * @param offset - added to its `expiresAt`: -1, 0 or 1
+   */
+  constructor(
+    readonly pick: number,
+    readonly offset: number,
+  ) {
+    super();
+  }
+
+  /** Moves the clock; does nothing when the store is empty. */
+  protected async act(world: PackWorld): Promise<Acted> {
+    const rows = (await world.stored()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Every instant a row changes meaning at: its expiry, and the end of its typing flag.
+    const instants = rows.flatMap((row) => {
+      const typingEnds = row.state['typingExpiresAt'];
+      return typeof typingEnds === 'number' ? [row.expiresAt, typingEnds] : [row.expiresAt];
+    });
+    const instant = instants[this.pick % Math.max(1, instants.length)];
+    if (instant !== undefined) world.harness.clock.set(instant + this.offset);
+    return { kind: 'clock', expected: { ok: true }, outcome: { ok: true, value: world.now } };
+  }
+
+  /** `clock(=instant #1 of the stored rows +1ms)`. */
+  toString(): string {
+    const shift = this.offset === 0 ? '' : ` ${this.offset > 0 ? '+' : ''}${this.offset}ms`;
+    return `clock(=instant #${this.pick} of the stored rows' expiresAt and typingExpiresAt, by id${shift})`;
+  }
+}
+
 /** Runs the cleanup schedule. */
 export class CleanupCommand extends Command {
   /** Sweeps the model, then runs the schedule. */
@@ -266,7 +303,11 @@ export class BadInputCommand extends Command {
 const caller: fc.Arbitrary<ModelCaller> = fc.record({ actor: fc.constantFrom(...ACTORS), scope: fc.constantFrom(...SCOPES) });
 const channel = fc.constantFrom<string>(...CHANNELS);
 const session = fc.constantFrom(...SESSIONS);
-const state = fc.record({ v: fc.nat(9) }, { requiredKeys: [] });
+const point = fc.record({ x: fc.nat(2), y: fc.nat(2) });
+/** States that often share keys and differ only deep inside (a cursor's `y`), so a stale nested value shows. */
+const state = fc.record({ v: fc.nat(9), cursor: point }, { requiredKeys: [] });
+/** Cursors as numbers and as `{ x, y }` points. */
+const cursorValue = fc.oneof(fc.nat(99), point);
 const mutationName = fc.constantFrom('heartbeat' as const, 'leave' as const, 'cursor' as const, 'typing' as const);
 
 /** Args that no correct pack may accept: one field of well-formed args made wrong, or no object at all. */
@@ -290,7 +331,7 @@ const malformedState = fc.constantFrom<unknown>('hello', 5, [1, 2], null, { big:
 export const packCommands = (): fc.Arbitrary<PackCommand>[] => {
   const honest = (mutation: 'heartbeat' | 'leave' | 'cursor' | 'typing') =>
     fc
-      .record({ caller, channel, session, state: fc.option(state, { nil: undefined }), cursor: fc.nat(99), typing: fc.boolean() })
+      .record({ caller, channel, session, state: fc.option(state, { nil: undefined, freq: 2 }), cursor: cursorValue, typing: fc.boolean() })
       .map(({ caller: who, channel: where, session: tab, state: body, cursor, typing }) => {
         const base = tab === undefined ? { channel: where } : { channel: where, session: tab };
         const extra = mutation === 'heartbeat' ? (body === undefined ? {} : { state: body }) : mutation === 'cursor' ? { cursor } : mutation === 'typing' ? { typing } : {};
@@ -306,6 +347,8 @@ export const packCommands = (): fc.Arbitrary<PackCommand>[] => {
     fc.tuple(caller, caller, mutationName, channel).map(([who, victim, mutation, where]) => new AttackCommand(who, victim, mutation, where)),
     fc.integer({ min: -12_000, max: 25_000 }).map((ms) => new ClockCommand(ms)),
     fc.integer({ min: -12_000, max: 25_000 }).map((ms) => new ClockCommand(ms)),
+    fc.tuple(fc.nat(11), fc.constantFrom(0, 0, -1, 1)).map(([pick, offset]) => new ClockToExpiryCommand(pick, offset)),
+    fc.tuple(fc.nat(11), fc.constantFrom(0, 0, -1, 1)).map(([pick, offset]) => new ClockToExpiryCommand(pick, offset)),
     fc.constant(new CleanupCommand()),
     fc.tuple(caller, channel).map(([who, where]) => new SubscribeCommand(who, where)),
     fc.tuple(caller, mutationName, malformedArgs).map(([who, mutation, args]) => new BadInputCommand(who, mutation, args)),

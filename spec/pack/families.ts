@@ -9,7 +9,8 @@ import { PACK } from './ids.js';
 import { JUDGES } from './judges.js';
 import { packModelCheck } from './model-based.js';
 import { prefixCheck } from './prefix.js';
-import { cleanupRaceCheck } from './races.js';
+import { cleanupRetryCheck } from './cleanup-retry.js';
+import { cleanupRaceCheck, patchLeaveRaceCheck } from './races.js';
 import type { PackSubject } from './subject.js';
 
 /** A family of pack invariants. */
@@ -28,7 +29,8 @@ export const packSemanticsFamily: PackCheckFamily = {
           'A heartbeat upserts the caller’s row (`heartbeatAt = now`, `expiresAt = max(previous, now + ttl)`, state replaced when given, kept while live when omitted, `{}` after expiry); an older heartbeat never overwrites a newer one; cursor and typing change only `state` of a live row and fail with `NOT_PRESENT` otherwise; a leave removes one session, or every live session of the caller in the channel; cleanup removes exactly the rows with `expiresAt <= now`.',
       },
       JUDGES[PACK.semantics],
-      { weight: 0.5 },
+      // It judges the most (outcomes, leave counts, member limits, typing): as many runs as a store check.
+      { weight: 1 },
     ),
     packModelCheck(
       {
@@ -151,6 +153,20 @@ export const packRacesFamily: PackCheckFamily = {
       title: 'a heartbeat racing cleanup is never lost',
       description:
         'Rows expire, then their actors heartbeat while one or two cleanups run; the scheduler interleaves every store call of all of them. Once all settle, every renewed row is stored and live: cleanup re-checks expiry atomically (`sweep`) instead of deleting a list of rows it read earlier.',
+    }),
+    patchLeaveRaceCheck({
+      id: PACK.racePatchLeave,
+      level: 'MUST',
+      title: 'a patch racing a leave never brings the row back',
+      description:
+        'A cursor or typing patch of a live row runs while its owner leaves (naming the session or not); the scheduler interleaves their store calls. Once both settle the leave reported `{ removed: 1 }`, the row is gone, and the patch either returned the patched row or failed with `NOT_PRESENT`: a patch is an `update`, never an insert.',
+    }),
+    cleanupRetryCheck({
+      id: PACK.cleanupRetry,
+      level: 'MUST',
+      title: 'cleanup retries an unavailable store, and nothing else',
+      description:
+        'When the store fails the first sweeps with `STORE_UNAVAILABLE`, a cleanup run tries three times in all: after one or two failures it completes and removes the expired rows, after three it fails with `STORE_UNAVAILABLE` and changes nothing. Any other error is not retried: the sweep is called once.',
     }),
   ],
 };

@@ -28,6 +28,10 @@ export const PACK = {
   faults: 'PACK-FAULTS',
   /** A heartbeat racing cleanup is never lost. */
   raceCleanup: 'PACK-RACE-CLEANUP',
+  /** A patch racing a leave never brings the row back. */
+  racePatchLeave: 'PACK-RACE-PATCH-LEAVE',
+  /** Cleanup retries an unavailable store, and nothing else. */
+  cleanupRetry: 'PACK-CLEANUP-RETRY',
 } as const;
 
 /** One of the pack invariant ids. */

@@ -5,9 +5,11 @@
  *
  * @module
  */
+import { isCurrentlyTyping } from '../../src/machine.js';
 import type { PresenceRow } from '../../src/row.js';
 import { deepEqual, sameRows, show, showRows } from '../equal.js';
 import { PACK, type PackInvariantId } from './ids.js';
+import { PackModel } from './model.js';
 import { describeError, errorCode, type Judge, type Step } from './step.js';
 
 const byId = (rows: readonly PresenceRow[]): Map<string, PresenceRow> => new Map(rows.map((row) => [row.id, row]));
@@ -34,12 +36,25 @@ const outcomeMismatch = (step: Step): string | undefined => {
   return undefined;
 };
 
-const semantics: Judge = async (step) => {
+/** A leave's reported count against the model's, or undefined when they agree (or it is no leave). */
+const removedMismatch = (step: Step): string | undefined => {
+  if (step.expected?.ok !== true || step.expected.removed === undefined || !step.outcome.ok) return undefined;
+  const removed = (step.outcome.value as { removed?: unknown } | undefined)?.removed;
+  return removed === step.expected.removed ? undefined : `the leave reported ${show(step.outcome.value)}, expected { removed: ${step.expected.removed} }`;
+};
+
+/** A stored row `isCurrentlyTyping` reads wrongly at `now`, as text. */
+const typingMisread = (rows: readonly PresenceRow[], now: number): string | undefined => {
+  const row = rows.find((candidate) => isCurrentlyTyping(candidate, now) !== PackModel.typing(candidate, now));
+  return row === undefined ? undefined : `isCurrentlyTyping(${show(row)}, ${now}) is ${isCurrentlyTyping(row, now)}`;
+};
+
+const semantics: Judge = async (step, world) => {
   if (step.kind === 'bad-input') return undefined;
-  const mismatch = outcomeMismatch(step);
+  const mismatch = outcomeMismatch(step) ?? removedMismatch(step);
   if (mismatch !== undefined && step.kind !== 'subscribe') return mismatch;
   if (!sameRows(step.after, step.modelAfter)) return `stored rows ${showRows(step.after)}, expected ${showRows(step.modelAfter)}`;
-  return undefined;
+  return typingMisread(step.after, world.now);
 };
 
 const scope: Judge = async (step, world) => {
@@ -165,7 +180,7 @@ const faults: Judge = async (step) => {
 };
 
 /** The judge of each model-based pack invariant. */
-export const JUDGES: Record<Exclude<PackInvariantId, typeof PACK.prefix | typeof PACK.raceCleanup>, Judge> = {
+export const JUDGES: Record<Exclude<PackInvariantId, typeof PACK.prefix | typeof PACK.raceCleanup | typeof PACK.racePatchLeave | typeof PACK.cleanupRetry>, Judge> = {
   [PACK.semantics]: semantics,
   [PACK.scope]: scope,
   [PACK.actor]: actor,

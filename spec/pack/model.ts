@@ -23,6 +23,8 @@ export interface ModelSettings {
   typingTtlMs: number;
   /** Whether a caller may use a channel. */
   allowed: (channel: string, caller: ModelCaller) => boolean;
+  /** Most live members of one scope and channel, if limited. */
+  maxMembers?: number;
 }
 
 /** What a command should do: succeed (and leave these rows), or fail with this code. */
@@ -30,6 +32,8 @@ export type ModelOutcome =
   | {
       /** It succeeds. */
       ok: true;
+      /** For a leave: how many rows it reports removed. */
+      removed?: number;
     }
   | {
       /** It fails. */
@@ -68,6 +72,11 @@ export class PackModel {
   heartbeat(caller: ModelCaller, channel: string, session: string, state: PresenceRow['state'] | undefined, now: number): ModelOutcome {
     if (!this.settings.allowed(channel, caller)) return { ok: false, code: 'CHANNEL_DENIED' };
     const old = this.find(caller, channel, session);
+    const { maxMembers } = this.settings;
+    // Joining (no live row of this session yet) a channel already at the limit is refused.
+    if (maxMembers !== undefined && (old === undefined || old.expiresAt <= now) && this.visible(caller.scope, channel, now).length >= maxMembers) {
+      return { ok: false, code: 'CHANNEL_FULL' };
+    }
     const fresh = now + this.settings.ttlMs;
     if (old !== undefined && old.heartbeatAt > now) {
       // An older heartbeat (the clock stepped back) loses, but still cannot shorten the TTL.
@@ -102,12 +111,22 @@ export class PackModel {
   /** A leave: one session, or every live session of the caller in the channel. */
   leave(caller: ModelCaller, channel: string, session: string | undefined, now: number): ModelOutcome {
     if (!this.settings.allowed(channel, caller)) return { ok: false, code: 'CHANNEL_DENIED' };
+    let removed = 0;
     for (const row of [...this.rows.values()]) {
       const mine = row.scope === caller.scope && row.channel === channel && row.actorId === caller.actor;
       const chosen = session === undefined ? row.expiresAt > now : row.sessionId === session;
-      if (mine && chosen) this.rows.delete(row.id);
+      if (mine && chosen) {
+        this.rows.delete(row.id);
+        removed += 1;
+      }
     }
-    return { ok: true };
+    return { ok: true, removed };
+  }
+
+  /** Whether a row's state says its actor is typing at `now` (what `isCurrentlyTyping` must answer). */
+  static typing(row: PresenceRow, now: number): boolean {
+    const until = row.state['typingExpiresAt'];
+    return row.state['typing'] === true && typeof until === 'number' && now < until;
   }
 
   /** Cleanup: every row with `expiresAt <= now` goes. */

@@ -10,13 +10,14 @@
 import fc from 'fast-check';
 import type { PresenceStore } from '../../src/store.js';
 import { show } from '../equal.js';
-import { createPresenceHarness } from '../harness.js';
+import type { PresenceHarness } from '../harness.js';
 import type { Invariant } from '../invariant.js';
 import { runProperty } from '../run-property.js';
 import { withStore } from '../store/subject.js';
 import type { ModelCaller } from './model.js';
 import type { PackCheck } from './model-based.js';
-import { ACTORS, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackSubject } from './subject.js';
+import { errorCode } from './step.js';
+import { ACTORS, MODEL_SETTINGS, SCOPES, ctxOf, packHarness, type PackSubject } from './subject.js';
 
 /** The store methods the scheduler gates, once armed. */
 const METHODS = ['get', 'upsert', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
@@ -58,6 +59,12 @@ const scheduled = (inner: PresenceStore, scheduler: fc.Scheduler): { store: Pres
   return { store, arm: () => (armed = true) };
 };
 
+/** The pack under test (or the real one) on `inner`, its store calls gated by the scheduler once armed. */
+const scheduledHarness = (subject: PackSubject, inner: PresenceStore, scheduler: fc.Scheduler): { harness: PresenceHarness; arm: () => void } => {
+  const { store, arm } = scheduled(inner, scheduler);
+  return { harness: packHarness(subject, store), arm };
+};
+
 /** Callers whose rows expire, then renew while cleanup runs. */
 const renewals = fc.uniqueArray(fc.record({ actor: fc.constantFrom(...ACTORS), scope: fc.constantFrom(...SCOPES) }), {
   minLength: 1,
@@ -86,12 +93,7 @@ export const cleanupRaceCheck = (invariant: Invariant): PackCheck => ({
     runProperty(
       fc.asyncProperty(fc.scheduler(), renewals, fc.boolean(), async (scheduler, callers, twice) =>
         withStore(subject, async (inner) => {
-          const { store, arm } = scheduled(inner, scheduler);
-          const harness = createPresenceHarness({
-            config: { ...packConfig(), store },
-            start: START,
-            ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
-          });
+          const { harness, arm } = scheduledHarness(subject, inner, scheduler);
           for (const caller of callers) await harness.as(ctxOf(caller)).heartbeat('c1');
           harness.clock.advance(MODEL_SETTINGS.ttlMs); // every row has just expired
           arm();
@@ -114,5 +116,47 @@ export const cleanupRaceCheck = (invariant: Invariant): PackCheck => ({
       ),
       settings,
       raceText,
+    ),
+});
+
+/** A live row, then a cursor or typing patch of it racing its owner's leave. */
+const patchLeave = fc.record({
+  caller: fc.record({ actor: fc.constantFrom(...ACTORS), scope: fc.constantFrom(...SCOPES) }),
+  session: fc.constantFrom(undefined, 'tab'),
+  namesSession: fc.boolean(),
+  typing: fc.boolean(),
+});
+
+/** The patch-versus-leave race check. */
+export const patchLeaveRaceCheck = (invariant: Invariant): PackCheck => ({
+  invariant,
+  weight: 0.3,
+  run: (subject: PackSubject, settings) =>
+    runProperty(
+      fc.asyncProperty(fc.scheduler(), patchLeave, async (scheduler, { caller, session, namesSession, typing }) =>
+        withStore(subject, async (inner) => {
+          const { harness, arm } = scheduledHarness(subject, inner, scheduler);
+          const client = harness.as(ctxOf(caller));
+          const joined = await client.heartbeat('c1', session === undefined ? {} : { session });
+          arm();
+          const patch = typing ? client.typing('c1', true, session) : client.cursor('c1', { x: 1, y: 2 }, session);
+          const leave = client.leave('c1', namesSession ? (session ?? '') : undefined);
+          const [patched, left] = await scheduler.waitFor(Promise.allSettled([patch, leave]));
+          const order = scheduler
+            .report()
+            .map((task) => task.label)
+            .join(' → ');
+          const problem = await (async (): Promise<string | undefined> => {
+            if (left.status === 'rejected') return `the leave failed: ${String(left.reason)}`;
+            if (left.value.removed !== 1) return `the leave reported ${show(left.value)}, expected { removed: 1 }`;
+            if (patched.status === 'rejected' && errorCode(patched.reason) !== 'NOT_PRESENT') return `the patch failed with ${String(patched.reason)}, expected success or NOT_PRESENT`;
+            if (patched.status === 'fulfilled' && patched.value?.id !== joined.id) return `the patch resolved to ${show(patched.value)}, expected the patched row`;
+            const stored = await inner.get(joined.id);
+            return stored === undefined ? undefined : `the row is stored again after the leave: ${show(stored)}`;
+          })();
+          if (problem !== undefined) throw new Error(`${problem} (order: ${order})`);
+        }),
+      ),
+      settings,
     ),
 });

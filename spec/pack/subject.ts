@@ -8,6 +8,7 @@
 import type { SyncPack } from '../../src/contract.js';
 import type { PresencePackConfig } from '../../src/config.js';
 import type { PresenceStore } from '../../src/store.js';
+import { createPresenceHarness, type PresenceHarness } from '../harness.js';
 import type { StoreSubject } from '../invariant.js';
 import type { ModelCaller, ModelSettings } from './model.js';
 
@@ -30,8 +31,11 @@ export const ACTORS = ['ann', 'bob', 'a:b'] as const;
 export const SESSIONS = [undefined, 'tab'] as const;
 /** The gated channel and the one actor it admits. */
 export const GATED = { channel: 'vip', actor: 'ann' } as const;
-/** Where the clock starts. */
-export const START = 1_000_000;
+/** Where the clock starts: epoch-millisecond magnitude, past 2^32, so a pack or store that narrows times shows. */
+export const START = 1_700_000_000_000;
+
+/** The member limits some runs configure (`limits.maxMembersPerChannel`): small, so channels fill. */
+export const MEMBER_LIMITS = [1, 2] as const;
 
 /** The channel gate every certified pack is configured with. */
 export const allowed = (channel: string, caller: ModelCaller): boolean => channel !== GATED.channel || caller.actor === GATED.actor;
@@ -42,12 +46,21 @@ export const MODEL_SETTINGS: ModelSettings = { ttlMs: 10_000, typingTtlMs: 5_000
 /** The ctx of a caller: `userId` and `tenant`. */
 export const ctxOf = (caller: ModelCaller): Record<string, unknown> => ({ userId: caller.actor, tenant: caller.scope });
 
-/** The config every pack under test gets (the harness adds `store` and `now`). */
-export const packConfig = (prefix?: string): Omit<PresencePackConfig, 'store' | 'now'> => ({
+/** The config every pack under test gets (the harness adds `store` and `now`); `maxMembers` sets the member limit. */
+export const packConfig = (prefix?: string, maxMembers?: number): Omit<PresencePackConfig, 'store' | 'now'> => ({
   ...(prefix === undefined ? {} : { prefix }),
+  ...(maxMembers === undefined ? {} : { limits: { maxMembersPerChannel: maxMembers } }),
   getActorId: (ctx) => ctx['userId'],
   scope: (ctx) => ctx['tenant'],
   canAccessChannel: (channel, ctx) => allowed(channel, { actor: String(ctx['userId']), scope: String(ctx['tenant']) }),
   heartbeatTtlSec: MODEL_SETTINGS.ttlMs / 1000,
   typingTtlSec: MODEL_SETTINGS.typingTtlMs / 1000,
 });
+
+/** The subject's pack (or the real one) with the certification's config on `store`, on a fresh reference engine. */
+export const packHarness = (subject: PackSubject, store: PresenceStore): PresenceHarness =>
+  createPresenceHarness({
+    config: { ...packConfig(), store },
+    start: START,
+    ...(subject.createPack === undefined ? {} : { createPack: subject.createPack }),
+  });

@@ -29,27 +29,31 @@ interface WatchedView extends ViewKey {
 /** The pack, its views, the model and the plain store. */
 export class PackWorld {
   /** What the pack should have done. */
-  readonly model = new PackModel(MODEL_SETTINGS);
+  readonly model: PackModel;
   readonly #views: WatchedView[] = [];
 
   /**
    * Creates a world; call {@link PackWorld.open} before use.
    * @param harness - the pack on the reference engine
    * @param inner - the store without fault injection
+   * @param maxMembers - the member limit the pack was configured with, if any
    */
   constructor(
     readonly harness: PresenceHarness,
     readonly inner: PresenceStore,
-  ) {}
+    maxMembers?: number,
+  ) {
+    this.model = new PackModel(maxMembers === undefined ? MODEL_SETTINGS : { ...MODEL_SETTINGS, maxMembers });
+  }
 
-  /** Registers the pack on `store` (maybe fault-injected) and watches every scope and channel. */
-  static async open(inner: PresenceStore, store: PresenceStore, createPack: PackFactory | undefined): Promise<PackWorld> {
+  /** Registers the pack on `store` (maybe fault-injected), with the member limit if given, and watches every scope and channel. */
+  static async open(inner: PresenceStore, store: PresenceStore, createPack: PackFactory | undefined, maxMembers?: number): Promise<PackWorld> {
     const harness = createPresenceHarness({
-      config: { ...packConfig(), store },
+      config: { ...packConfig(undefined, maxMembers), store },
       start: START,
       ...(createPack === undefined ? {} : { createPack }),
     });
-    const world = new PackWorld(harness, inner);
+    const world = new PackWorld(harness, inner, maxMembers);
     for (const row of await inner.rows()) world.model.rows.set(row.id, row);
     for (const scope of SCOPES) {
       for (const channel of CHANNELS) {

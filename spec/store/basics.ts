@@ -38,6 +38,6 @@ export const basicsFamily: StoreCheckFamily = {
       level: 'MUST',
       title: 'rows lists every stored row, expired or not',
       description: '`rows()` returns every stored row exactly once, including rows that have expired but are not swept yet.',
-    }),
+    }, { listing: true }),
   ],
 };

@@ -8,11 +8,12 @@
  * @module
  */
 import type fc from 'fast-check';
-import type { PresenceRow } from '../../src/row.js';
+import { presenceRowId, type PresenceIdentity, type PresenceRow } from '../../src/row.js';
 import type { PresenceStore } from '../../src/store.js';
 import { deepEqual, sameRows, show, showRows } from '../equal.js';
 import { STORE, type StoreInvariantId } from './ids.js';
 import { vandalize, type Blame, type ModelRun } from './model-run.js';
+import { CLOCK_END, rowFor } from './universe.js';
 
 /** A command of a presence store model run. */
 export type StoreCommand = fc.AsyncCommand<ModelRun, PresenceStore>;
@@ -77,10 +78,12 @@ export class WriteCommand extends AlwaysApplicable {
   /**
    * @param kind - which write
    * @param row - the incoming row (never handed to the store itself: it gets a copy)
+   * @param compared - the ids compared with the model afterwards; every id of the run by default
    */
   constructor(
     readonly kind: 'upsert' | 'update',
     readonly row: PresenceRow,
+    readonly compared?: readonly string[],
   ) {
     super();
   }
@@ -95,7 +98,7 @@ export class WriteCommand extends AlwaysApplicable {
     if (!deepEqual(returned, expected)) {
       run.flag(blame(this.row.id, expected, returned), `${this.kind} returned ${show(returned)}, expected ${show(expected)}`);
     }
-    await run.settle(store, this.toString(), blame);
+    await run.settle(store, this.toString(), blame, this.compared);
     vandalize(input);
     vandalize(returned);
     await run.settle(store, `${this} then mutating the row passed in and the row returned`, copies, [this.row.id]);
@@ -155,27 +158,51 @@ export class GetCommand extends AlwaysApplicable {
   }
 }
 
+/**
+ * A clock read off a stored row: the instant that row expires, shifted by
+ * `offset` ms, the `expiresAt === now` boundary (and its two neighbours) a
+ * random clock rarely hits. Falls back to `now` when the id is not stored.
+ */
+export interface ExpiryClock {
+  /** The id whose stored `expiresAt` sets the clock. */
+  readonly id: string;
+  /** Added to that `expiresAt`: -1, 0 or 1. */
+  readonly offset: number;
+}
+
+/** The clock a command reads at: `now`, or the stored expiry `at` points to. */
+const clockOf = (run: ModelRun, now: number, at: ExpiryClock | undefined): number => {
+  const stored = at === undefined ? undefined : run.model.get(at.id)?.expiresAt;
+  return stored === undefined ? now : stored + at!.offset;
+};
+
+/** How a command's clock reads in a counterexample. */
+const clockText = (now: number, at: ExpiryClock | undefined): string => {
+  if (at === undefined) return String(now);
+  const shift = at.offset === 0 ? '' : at.offset > 0 ? ` + ${at.offset}` : ` - ${-at.offset}`;
+  return `(get(id=${at.id})?.expiresAt${shift}) ?? ${now}`;
+};
+
 /** `channel(scope, channel, now)`: exactly the live rows of one scope and channel. */
 export class ChannelCommand extends AlwaysApplicable {
   /**
    * @param scope - the scope asked about
    * @param channel - the channel asked about
-   * @param now - the reader's clock (with `expiryOf`, the clock only when that id is not stored)
-   * @param expiryOf - an id whose stored `expiresAt` is the reader's clock: a read at the very
-   *   instant that row expires, the `expiresAt === now` boundary a random clock rarely hits
+   * @param now - the reader's clock (with `at`, the clock only when that id is not stored)
+   * @param at - a stored row whose expiry sets the clock instead
    */
   constructor(
     readonly scope: string,
     readonly channel: string,
     readonly now: number,
-    readonly expiryOf?: string,
+    readonly at?: ExpiryClock,
   ) {
     super();
   }
 
   /** Lists, compares with the model's filter, then mutates what it got. */
   override async run(run: ModelRun, store: PresenceStore): Promise<void> {
-    const now = this.expiryOf === undefined ? this.now : (run.model.get(this.expiryOf)?.expiresAt ?? this.now);
+    const now = clockOf(run, this.now, this.at);
     const expected = run.model.channel(this.scope, this.channel, now);
     const returned = await store.channel(this.scope, this.channel, now);
     await judgeListing(run, store, this.call(String(now)), STORE.channel, returned, expected);
@@ -188,7 +215,7 @@ export class ChannelCommand extends AlwaysApplicable {
 
   /** The call; an expiry read shows where its clock comes from, since the instant depends on the run. */
   override toString(): string {
-    return this.call(this.expiryOf === undefined ? String(this.now) : `get(id=${this.expiryOf})?.expiresAt ?? ${this.now}`);
+    return this.call(clockText(this.now, this.at));
   }
 }
 
@@ -210,45 +237,49 @@ export class RowsCommand extends AlwaysApplicable {
 /** `sweep(now, limit?)`: removes and returns exactly expired rows, at most `limit`; idempotent. */
 export class SweepCommand extends AlwaysApplicable {
   /**
-   * @param now - the sweeper's clock
+   * @param now - the sweeper's clock (with `at`, the clock only when that id is not stored)
    * @param limit - the most rows to remove, or no bound
+   * @param at - a stored row whose expiry sets the clock instead
    */
   constructor(
     readonly now: number,
     readonly limit: number | undefined,
+    readonly at?: ExpiryClock,
   ) {
     super();
   }
 
   /** Sweeps, checks what came back and what is left, and (unbounded) that a second sweep finds nothing. */
   override async run(run: ModelRun, store: PresenceStore): Promise<void> {
-    const expired = run.model.expired(this.now);
-    const returned = await store.sweep(this.now, this.limit);
-    this.judge(run, returned, expired.length);
-    await run.settle(store, this.toString(), blameAll(STORE.sweep));
+    const now = clockOf(run, this.now, this.at);
+    const expired = run.model.expired(now);
+    const returned = await store.sweep(now, this.limit);
+    const call = this.call(String(now));
+    this.judge(run, now, returned, expired.length);
+    await run.settle(store, call, blameAll(STORE.sweep));
     if (this.limit !== undefined) return;
-    const again = await store.sweep(this.now);
+    const again = await store.sweep(now);
     if (!Array.isArray(again) || again.length > 0) {
-      run.flag(STORE.sweep, `a second sweep(now=${this.now}) returned ${show(again)}, expected [] (sweep is idempotent)`);
+      run.flag(STORE.sweep, `a second sweep(now=${now}) returned ${show(again)}, expected [] (sweep is idempotent)`);
     }
-    await run.settle(store, `${this} twice`, blameAll(STORE.sweep));
+    await run.settle(store, `${call} twice`, blameAll(STORE.sweep));
   }
 
   /** Checks the returned rows and removes the valid ones from the model. */
-  private judge(run: ModelRun, returned: PresenceRow[], expiredCount: number): void {
+  private judge(run: ModelRun, now: number, returned: PresenceRow[], expiredCount: number): void {
     if (!Array.isArray(returned)) {
       run.flag(STORE.sweep, `sweep returned ${show(returned)}, expected an array`);
       return;
     }
     const wanted = this.limit === undefined ? expiredCount : Math.min(this.limit, expiredCount);
     if (returned.length !== wanted) {
-      run.flag(STORE.sweep, `sweep returned ${returned.length} rows ${showRows(returned)}, expected ${wanted} of the ${expiredCount} with expiresAt <= ${this.now}`);
+      run.flag(STORE.sweep, `sweep returned ${returned.length} rows ${showRows(returned.slice(0, 20))}, expected ${wanted} of the ${expiredCount} with expiresAt <= ${now}`);
     }
     const seen = new Set<string>();
     for (const row of returned) {
       const stored = run.model.get(row?.id);
-      if (seen.has(row?.id) || stored === undefined || stored.expiresAt > this.now || !deepEqual(row, stored)) {
-        run.flag(STORE.sweep, `sweep returned ${show(row)}, which is not a distinct stored row with expiresAt <= ${this.now}`);
+      if (seen.has(row?.id) || stored === undefined || stored.expiresAt > now || !deepEqual(row, stored)) {
+        run.flag(STORE.sweep, `sweep returned ${show(row)}, which is not a distinct stored row with expiresAt <= ${now}`);
       } else {
         run.model.remove(row.id);
       }
@@ -256,8 +287,102 @@ export class SweepCommand extends AlwaysApplicable {
     }
   }
 
+  /** The call with `now` spelled as given. */
+  private call(now: string): string {
+    return this.limit === undefined ? `sweep(now=${now})` : `sweep(now=${now}, limit=${this.limit})`;
+  }
+
   /** The call. */
   override toString(): string {
-    return this.limit === undefined ? `sweep(now=${this.now})` : `sweep(now=${this.now}, limit=${this.limit})`;
+    return this.call(clockText(this.now, this.at));
+  }
+}
+
+/**
+ * Many members written into one channel at once, more than a typical result
+ * cap (`LIMIT 1000`), all live at the window's start and expiring across it;
+ * then the channel is listed at the start, when every one of them must come
+ * back. Later reads and the run's closing sweep see them too.
+ */
+export class CrowdCommand extends AlwaysApplicable {
+  /**
+   * @param scope - the crowded scope
+   * @param channel - the crowded channel
+   * @param count - how many members
+   * @param base - the run's time base
+   */
+  constructor(
+    readonly scope: string,
+    readonly channel: string,
+    readonly count: number,
+    readonly base: number,
+  ) {
+    super();
+  }
+
+  /** The rows written: actor `m<i>`, heartbeat at the base, expiries spread over the window. */
+  rows(): PresenceRow[] {
+    return Array.from({ length: this.count }, (_, index) =>
+      rowFor({ scope: this.scope, channel: this.channel, actorId: `m${index}`, sessionId: '' }, this.base, this.base + 1 + ((index * 7) % CLOCK_END), {
+        i: index,
+      }),
+    );
+  }
+
+  /** Writes every member, checking each returned row, then lists the channel. */
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const rows = this.rows();
+    run.track(rows.map((row) => row.id));
+    for (const row of rows) {
+      const expected = run.model.upsert(row);
+      const returned = await store.upsert(structuredClone(row));
+      if (!deepEqual(returned, expected)) run.flag(STORE.getAfterUpsert, `upsert returned ${show(returned)}, expected ${show(expected)}`);
+    }
+    await run.settle(store, `${this} (the writes)`, blameAll(STORE.getAfterUpsert));
+    await new ChannelCommand(this.scope, this.channel, this.base).run(run, store);
+  }
+
+  /** The call, abbreviated: the rows follow from the count. */
+  override toString(): string {
+    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}, expiresAt=${this.base}+1+(7i)%${CLOCK_END}; then channel(now=${this.base}))`;
+  }
+}
+
+/**
+ * One identity renewed hundreds of times with the clock marching forward, a
+ * sweep every few renewals: every renewal moves its row to a later expiry,
+ * so expiry indexes churn (buckets emptied and re-created, stale keys piling
+ * up) the way a long-lived session's do.
+ */
+export class ChurnCommand extends AlwaysApplicable {
+  /**
+   * @param identity - the renewed identity
+   * @param renewals - how many upserts
+   * @param ttl - each renewal's time to live
+   * @param sweepEvery - a sweep after every this many renewals
+   * @param base - the run's time base
+   */
+  constructor(
+    readonly identity: PresenceIdentity,
+    readonly renewals: number,
+    readonly ttl: number,
+    readonly sweepEvery: number,
+    readonly base: number,
+  ) {
+    super();
+  }
+
+  /** Renews, sweeping now and then; each call judged like its own command. */
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    for (let step = 0; step < this.renewals; step += 1) {
+      const at = this.base + step;
+      await new WriteCommand('upsert', rowFor(this.identity, at, at + this.ttl, { step: step % 3 }), [presenceRowId(this.identity)]).run(run, store);
+      if (step % this.sweepEvery === 0) await new SweepCommand(at, step % 2 === 0 ? undefined : 1).run(run, store);
+    }
+  }
+
+  /** The renewals, abbreviated. */
+  override toString(): string {
+    return `churn(id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i)`;
   }
 }

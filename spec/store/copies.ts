@@ -15,7 +15,7 @@ import { jsonState } from './json-state.js';
 import { modelBasedCheck } from './model-based.js';
 import { InvariantViolation } from './model-run.js';
 import { withStore } from './subject.js';
-import { heartbeatTime, rowFor, timeToLive, trickyUniverse } from './universe.js';
+import { allIdentities, heartbeatTime, rowFor, timeBase, timeToLive } from './universe.js';
 
 /** Reads a freshly inserted row back through every read and demands it unchanged. */
 const roundTrip = async (store: PresenceStore, row: PresenceRow): Promise<void> => {
@@ -43,12 +43,13 @@ const roundTripCheck: StoreCheck = {
   run: (subject, settings) =>
     runProperty(
       fc.asyncProperty(
-        fc.constantFrom(...trickyUniverse.identities),
+        fc.constantFrom(...allIdentities),
+        timeBase,
         heartbeatTime,
         timeToLive,
         jsonState,
-        (identity, heartbeatAt, ttl, state) =>
-          withStore(subject, (store) => roundTrip(store, rowFor(identity, heartbeatAt, heartbeatAt + ttl + 1, state))),
+        (identity, base, heartbeatAt, ttl, state) =>
+          withStore(subject, (store) => roundTrip(store, rowFor(identity, base + heartbeatAt, base + heartbeatAt + ttl + 1, state))),
       ),
       settings,
     ),

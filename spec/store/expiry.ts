@@ -17,13 +17,13 @@ export const expiryFamily: StoreCheckFamily = {
       title: 'channel returns exactly the live rows of one scope and channel',
       description:
         '`channel(scope, channel, now)` returns, in any order, exactly the stored rows with that scope and that channel and `expiresAt > now`: no row of another scope or channel, no row that has expired (`expiresAt === now` is expired), whether or not a sweep ran.',
-    }),
+    }, { listing: true }),
     modelBasedCheck({
       id: STORE.sweep,
       level: 'MUST',
       title: 'sweep removes exactly the expired rows, at most limit, idempotently',
       description:
         '`sweep(now)` removes and returns exactly the rows with `expiresAt <= now` (`<=`, not `<`); `sweep(now, limit)` removes and returns exactly `min(limit, expired)` of them, each expired, each once. A second `sweep(now)` at the same instant returns `[]`. Live rows are never removed.',
-    }),
+    }, { listing: true }),
   ],
 };

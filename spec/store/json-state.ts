@@ -41,6 +41,10 @@ export const edgeStates: readonly PresenceState[] = [
   { emoji: '\u{1F600}\u{1D11E}', mixed: 'caf\u00e9 cafe\u0301 \u4f60\u597d', escapes: '"\\\n\t\u0001' },
   { negative: -42, float: 3.141592653589793, tiny: 5e-324, big: 1.7976931348623157e308, int: -9007199254740991 },
   { blob: 'x'.repeat(8192) },
+  // Unicode-heavy states just under the pack's default maxStateBytes (8 192 UTF-8 bytes of JSON):
+  // three and four bytes per character, where a column sized in characters or in UCS-2 overflows.
+  { u: '\u4f60'.repeat(2_700) },
+  { u: '\u{1F600}'.repeat(2_040) },
   { items: Array.from({ length: 200 }, (_, index) => ({ index, name: `member-${index}`, on: index % 2 === 0 })) },
 ];
 

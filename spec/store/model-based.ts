@@ -5,6 +5,14 @@
  * fail the run (see `model-run.ts`), so every such invariant is exercised by
  * the same rich traffic and still fails under its own name.
  *
+ * Each run draws one universe (so its pool of ids stays small and collisions
+ * frequent) and one time base (so the same small clock window also sits at
+ * epoch-millisecond magnitude, across 2^31 and 2^32, or near the largest safe
+ * integer), and has one of four shapes: a short history (most runs), a long
+ * one, one id renewed hundreds of times, or (for the listing checks) a crowd
+ * of more members than a typical result cap in one channel. Every run ends with an unbounded sweep at
+ * the end of the window, which must return exactly the model's expired rows.
+ *
  * @module
  */
 import fc from 'fast-check';
@@ -13,66 +21,160 @@ import type { Invariant, StoreCheck } from '../invariant.js';
 import { commandsReplayPath, runProperty } from '../run-property.js';
 import {
   ChannelCommand,
+  ChurnCommand,
+  CrowdCommand,
   GetCommand,
   RemoveCommand,
   RowsCommand,
   SweepCommand,
   WriteCommand,
+  type ExpiryClock,
   type StoreCommand,
 } from './commands.js';
 import { ModelRun } from './model-run.js';
 import { withStore } from './subject.js';
-import { basicUniverse, clockTime, rowIn, type Universe } from './universe.js';
+import { CLOCK_END, clockTime, rowIn, timeBase, universeOfRun, type Universe } from './universe.js';
 
-/** Longest command sequence; long enough to insert, expire, sweep and re-insert the same ids. */
-const MAX_COMMANDS = 40;
+/** A read or sweep at a stored row's expiry, or one millisecond either side. */
+const expiryClock = (universe: Universe): fc.Arbitrary<ExpiryClock> =>
+  fc.record({ id: fc.constantFrom(...universe.ids), offset: fc.constantFrom(0, 0, -1, 1) });
 
-/** Every store call, with writes weighted up so the store fills. */
-export const storeCommands = (universe: Universe): fc.Arbitrary<StoreCommand>[] => {
+/** Sweep limits: mostly tiny (a sweep that stops early shows), sometimes past any crowd. */
+const sweepLimit = fc.option(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, fc.integer({ min: 4, max: 1_200 })), {
+  nil: undefined,
+});
+
+/**
+ * A channel read: of any channel at any time, or (half the reads) of one
+ * identity's channel at, or 1 ms around, the instant its row expires, so a
+ * store that still lists a row whose `expiresAt === now` is caught in most runs.
+ */
+const channelRead = (universe: Universe, now: fc.Arbitrary<number>): fc.Arbitrary<StoreCommand> =>
+  fc.oneof(
+    fc.tuple(fc.constantFrom(...universe.channels), now).map(([[scope, channel], time]) => new ChannelCommand(scope, channel, time)),
+    fc
+      .tuple(fc.constantFrom(...universe.identities), now, expiryClock(universe))
+      .map(([identity, time, at]) => new ChannelCommand(identity.scope, identity.channel, time, { ...at, id: presenceRowId(identity) })),
+  );
+
+/** Every store call, with writes weighted up so the store fills; times offset by `base`. */
+export const storeCommands = (universe: Universe, base = 0): fc.Arbitrary<StoreCommand>[] => {
   const id = fc.constantFrom(...universe.ids);
+  const now = clockTime.map((time) => base + time);
   return [
-    rowIn(universe).map((row) => new WriteCommand('upsert', row)),
-    rowIn(universe).map((row) => new WriteCommand('upsert', row)),
-    rowIn(universe).map((row) => new WriteCommand('update', row)),
+    rowIn(universe, base).map((row) => new WriteCommand('upsert', row)),
+    rowIn(universe, base).map((row) => new WriteCommand('upsert', row)),
+    rowIn(universe, base).map((row) => new WriteCommand('update', row)),
     id.map((value) => new RemoveCommand(value)),
     id.map((value) => new GetCommand(value)),
+    // Reads twice as often as other calls: a listing is where matching and collation bugs show.
+    channelRead(universe, now),
+    channelRead(universe, now),
     fc.oneof(
-      fc
-        .tuple(fc.constantFrom(...universe.channels), clockTime)
-        .map(([[scope, channel], now]) => new ChannelCommand(scope, channel, now)),
-      // Half the reads look at one identity's channel at the instant its row expires, so a
-      // store that still lists a row whose `expiresAt === now` is caught in most runs.
-      fc
-        .tuple(fc.constantFrom(...universe.identities), clockTime)
-        .map(([identity, now]) => new ChannelCommand(identity.scope, identity.channel, now, presenceRowId(identity))),
+      fc.tuple(now, sweepLimit).map(([time, limit]) => new SweepCommand(time, limit)),
+      fc.tuple(now, sweepLimit, expiryClock(universe)).map(([time, limit, at]) => new SweepCommand(time, limit, at)),
     ),
-    fc
-      .tuple(clockTime, fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }))
-      .map(([now, limit]) => new SweepCommand(now, limit)),
     fc.constant(new RowsCommand()),
   ];
 };
 
-/** A check of `invariant` by model-based runs over `universe`. */
-export const modelBasedCheck = (invariant: Invariant, universe: Universe = basicUniverse): StoreCheck => ({
+/** One run's shape: how long its history is and what it starts with. */
+interface RunShape {
+  /** How often this shape is drawn, relative to the others. */
+  readonly weight: number;
+  /** Longest command sequence. */
+  readonly maxCommands: number;
+  /** Commands run before the random sequence. */
+  readonly prologue: (universe: Universe, base: number) => fc.Arbitrary<StoreCommand[]>;
+}
+
+const none = (): fc.Arbitrary<StoreCommand[]> => fc.constant([]);
+
+/** More members than a `LIMIT 1000` returns, in one channel of the universe. */
+const crowd = (universe: Universe, base: number): fc.Arbitrary<StoreCommand[]> =>
+  fc
+    .tuple(fc.constantFrom(...universe.channels), fc.integer({ min: 1_001, max: 1_050 }))
+    .map(([[scope, channel], count]) => [new CrowdCommand(scope, channel, count, base)]);
+
+/** One identity renewed hundreds of times; sweeps pop stale expiry keys, so some runs sweep rarely enough for them to pile up. */
+const churn = (universe: Universe, base: number): fc.Arbitrary<StoreCommand[]> =>
+  fc
+    .tuple(fc.constantFrom(...universe.identities), fc.integer({ min: 80, max: 200 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 150 }))
+    .map(([identity, renewals, ttl, sweepEvery]) => [new ChurnCommand(identity, renewals, ttl, sweepEvery, base)]);
+
+/** The shapes every model-based check runs. */
+const SHAPES: readonly RunShape[] = [
+  // Long enough to insert, expire, sweep and re-insert the same ids.
+  { weight: 15, maxCommands: 40, prologue: none },
+  { weight: 1, maxCommands: 150, prologue: none },
+  { weight: 1, maxCommands: 20, prologue: churn },
+];
+
+/**
+ * A crowd only shows in listings, and costs a thousand writes: only the
+ * listing checks (`channel`, `sweep`, `rows`) run it, in about one run in twenty.
+ */
+const LISTING_SHAPES: readonly RunShape[] = [...SHAPES, { weight: 1, maxCommands: 8, prologue: crowd }];
+
+/** One generated run: its universe, time base, prologue and commands. */
+class RunPlan {
+  /**
+   * @param universe - the identities of the run
+   * @param base - the time base
+   * @param prologue - the commands run first
+   * @param commands - the random sequence
+   */
+  constructor(
+    readonly universe: Universe,
+    readonly base: number,
+    readonly prologue: readonly StoreCommand[],
+    readonly commands: Iterable<StoreCommand>,
+  ) {}
+
+  /** The run as a counterexample shows it (the commands keep fast-check's replay comment). */
+  toString(): string {
+    const start = this.prologue.map(String).join(', ');
+    return `timeBase=${this.base}; ${start === '' ? '' : `${start}; `}${fc.stringify(this.commands)}; then sweep(now=${this.base + CLOCK_END})`;
+  }
+}
+
+const plans = (shapes: readonly RunShape[], replayPath: string | undefined): fc.Arbitrary<RunPlan> =>
+  fc.oneof(
+    ...shapes.map((shape) => ({
+      weight: shape.weight,
+      arbitrary: fc.tuple(universeOfRun, timeBase).chain(([universe, base]) =>
+        fc
+          .tuple(
+            shape.prologue(universe, base),
+            fc.commands(storeCommands(universe, base), {
+              maxCommands: shape.maxCommands,
+              size: 'max',
+              ...(replayPath === undefined ? {} : { replayPath }),
+            }),
+          )
+          .map(([prologue, commands]) => new RunPlan(universe, base, prologue, commands)),
+      ),
+    })),
+  );
+
+/**
+ * A check of `invariant` by model-based runs over every universe; with
+ * `listing`, some runs also crowd a channel past a typical result cap.
+ */
+export const modelBasedCheck = (invariant: Invariant, options: { listing?: boolean } = {}): StoreCheck => ({
   invariant,
-  run: (subject, settings) => {
-    const replayPath = commandsReplayPath(settings.path);
-    const commands = fc.commands(storeCommands(universe), {
-      maxCommands: MAX_COMMANDS,
-      size: 'max',
-      ...(replayPath === undefined ? {} : { replayPath }),
-    });
-    return runProperty(
-      fc.asyncProperty(commands, (sequence) =>
+  run: (subject, settings) =>
+    runProperty(
+      fc.asyncProperty(plans(options.listing === true ? LISTING_SHAPES : SHAPES, commandsReplayPath(settings.path)), (plan) =>
         withStore(subject, async (store) => {
-          const run = new ModelRun(invariant.id, universe.ids);
+          const run = new ModelRun(invariant.id, plan.universe.ids);
           // A fresh store should be empty (STORE-INSTANCES judges that); here the model starts from what it holds.
           await run.adopt(store);
-          await fc.asyncModelRun(() => ({ model: run, real: store }), sequence);
+          for (const command of plan.prologue) await command.run(run, store);
+          await fc.asyncModelRun(() => ({ model: run, real: store }), plan.commands);
+          await new SweepCommand(plan.base + CLOCK_END, undefined).run(run, store);
         }),
       ),
       settings,
-    );
-  },
+    ),
 });

@@ -46,6 +46,8 @@ export class ModelRun {
   /** The reference model. */
   readonly model = new PresenceModel();
   private findings: Finding[] = [];
+  /** Ids written beyond the universe's (a crowd's members): re-aligned by {@link ModelRun.adopt} too. */
+  private readonly tracked = new Set<string>();
 
   /**
    * @param target - the invariant this run certifies; only its findings fail the run
@@ -55,6 +57,11 @@ export class ModelRun {
     readonly target: string,
     readonly ids: readonly string[],
   ) {}
+
+  /** Adds ids a command writes beyond the universe's, so re-aligning the model covers them. */
+  track(ids: Iterable<string>): void {
+    for (const id of ids) this.tracked.add(id);
+  }
 
   /** Records a disagreement. */
   flag(invariant: StoreInvariantId, message: string): void {
@@ -69,7 +76,7 @@ export class ModelRun {
   async settle(store: PresenceStore, command: string, blame: Blame, ids: readonly string[] = this.ids): Promise<void> {
     for (const id of ids) {
       const observed = await store.get(id);
-      const expected = this.model.get(id);
+      const expected = this.model.peek(id);
       if (!deepEqual(observed, expected)) {
         this.flag(blame(id, expected, observed), `afterwards get(${id}) is ${show(observed)}, expected ${show(expected)}`);
       }
@@ -85,7 +92,7 @@ export class ModelRun {
   /** Makes the model hold exactly what the store holds for the run's ids. */
   async adopt(store: PresenceStore): Promise<void> {
     const entries: [string, PresenceRow][] = [];
-    for (const id of this.ids) {
+    for (const id of new Set([...this.ids, ...this.tracked])) {
       const row = await store.get(id);
       if (row !== undefined) entries.push([id, row]);
     }

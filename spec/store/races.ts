@@ -18,7 +18,7 @@ import { runProperty } from '../run-property.js';
 import { STORE } from './ids.js';
 import { InvariantViolation } from './model-run.js';
 import { withStore } from './subject.js';
-import { basicUniverse, heartbeatTime, rowFor, smallState, timeToLive } from './universe.js';
+import { basicUniverse, heartbeatTime, rowFor, smallState, timeBase, timeToLive } from './universe.js';
 
 /** One of two concurrent store calls. */
 interface RacingCall<T> {
@@ -123,6 +123,7 @@ const upsertCall = (row: PresenceRow): RacingCall<PresenceRow> => ({
 const sweepRefreshScenario: fc.Arbitrary<Scenario> = fc
   .record({
     identity,
+    base: timeBase,
     heartbeatAt: heartbeatTime,
     ttl: timeToLive,
     lateBy: fc.integer({ min: 0, max: 5 }),
@@ -132,11 +133,12 @@ const sweepRefreshScenario: fc.Arbitrary<Scenario> = fc
     state: smallState,
     order: interleaving,
   })
-  .map(({ identity: who, heartbeatAt, ttl, lateBy, refreshAfter, refreshTtl, neighbours, state, order }) => {
+  .map(({ identity: who, base, heartbeatAt: offset, ttl, lateBy, refreshAfter, refreshTtl, neighbours, state, order }) => {
+    const heartbeatAt = base + offset;
     const expired = rowFor(who, heartbeatAt, heartbeatAt + ttl, { n: 0 });
     const now = expired.expiresAt + lateBy;
     const refresh = rowFor(who, heartbeatAt + refreshAfter, now + refreshTtl, state);
-    const others = neighbours.filter((other) => rowFor(other, 0, 0, {}).id !== expired.id).map((other) => rowFor(other, 0, now, {}));
+    const others = neighbours.filter((other) => rowFor(other, 0, 0, {}).id !== expired.id).map((other) => rowFor(other, base, now, {}));
     return {
       setup: [...others, expired],
       a: { call: (store: PresenceStore) => store.sweep(now), text: `sweep(now=${now})` },
@@ -150,6 +152,7 @@ const sweepRefreshScenario: fc.Arbitrary<Scenario> = fc
 const upsertUpsertScenario: fc.Arbitrary<Scenario> = fc
   .record({
     identity,
+    base: timeBase,
     stored: fc.option(fc.record({ heartbeatAt: heartbeatTime, ttl: timeToLive }), { nil: undefined }),
     first: fc.record({ heartbeatAt: heartbeatTime, ttl: timeToLive }),
     laterBy: fc.integer({ min: 1, max: 10 }),
@@ -157,10 +160,11 @@ const upsertUpsertScenario: fc.Arbitrary<Scenario> = fc
     newerFirst: fc.boolean(),
     order: interleaving,
   })
-  .map(({ identity: who, stored, first, laterBy, ttl, newerFirst, order }) => {
-    const older = rowFor(who, first.heartbeatAt, first.heartbeatAt + first.ttl, { writer: 'older' });
-    const newer = rowFor(who, first.heartbeatAt + laterBy, first.heartbeatAt + laterBy + ttl, { writer: 'newer' });
-    const setup = stored === undefined ? [] : [rowFor(who, stored.heartbeatAt, stored.heartbeatAt + stored.ttl, { writer: 'stored' })];
+  .map(({ identity: who, base, stored, first, laterBy, ttl, newerFirst, order }) => {
+    const at = base + first.heartbeatAt;
+    const older = rowFor(who, at, at + first.ttl, { writer: 'older' });
+    const newer = rowFor(who, at + laterBy, at + laterBy + ttl, { writer: 'newer' });
+    const setup = stored === undefined ? [] : [rowFor(who, base + stored.heartbeatAt, base + stored.heartbeatAt + stored.ttl, { writer: 'stored' })];
     const [a, b] = newerFirst ? [newer, older] : [older, newer];
     const merged = (rows: readonly PresenceRow[]) => rows.reduce(lastWriterWins);
     return {
@@ -175,8 +179,9 @@ const upsertUpsertScenario: fc.Arbitrary<Scenario> = fc
 
 /** A stored row, then an update of it racing its removal. */
 const updateRemoveScenario: fc.Arbitrary<Scenario> = fc
-  .record({ identity, heartbeatAt: heartbeatTime, ttl: timeToLive, updateAfter: fc.integer({ min: -5, max: 10 }), state: smallState, order: interleaving })
-  .map(({ identity: who, heartbeatAt, ttl, updateAfter, state, order }) => {
+  .record({ identity, base: timeBase, offset: heartbeatTime, ttl: timeToLive, updateAfter: fc.integer({ min: -5, max: 10 }), state: smallState, order: interleaving })
+  .map(({ identity: who, base, offset, ttl, updateAfter, state, order }) => {
+    const heartbeatAt = base + offset;
     const stored = rowFor(who, heartbeatAt, heartbeatAt + ttl, { n: 0 });
     const patch = rowFor(who, heartbeatAt + updateAfter, heartbeatAt + ttl, state);
     return {

@@ -143,4 +143,71 @@ export const brokenPacks: BrokenPack[] = [
     caughtBy: PACK.prefix,
     createPack: (config) => replaceCollection(createPresencePack(config), () => ({ name: 'presence' })),
   },
+  {
+    // What a pack gets wrong at its boundaries.
+    name: 'ignores limits.maxMembersPerChannel (the config key is dropped on the way to the settings)',
+    caughtBy: PACK.semantics,
+    createPack: (config) => createPresencePack({ ...config, limits: {} }),
+  },
+  {
+    name: 'counts members with > instead of >=, so a full channel admits one more',
+    caughtBy: PACK.semantics,
+    createPack: (config) => {
+      const limit = config.limits?.maxMembersPerChannel;
+      return createPresencePack(limit === undefined ? config : { ...config, limits: { ...config.limits, maxMembersPerChannel: limit + 1 } });
+    },
+  },
+  {
+    name: 'answers a leave with the number of members it saw instead of the number it removed',
+    caughtBy: PACK.semantics,
+    createPack: (config) =>
+      replaceMutation(createPresencePack(config), ':leave', (original, pack) => async (args, ctx, actions) => {
+        const channel = (args as { channel?: unknown } | undefined)?.channel;
+        const seen = typeof channel === 'string' ? (await pack.store.channel(String(ctx['tenant']), channel, config.now!())).length : 0;
+        await original(args, ctx, actions);
+        return { removed: seen };
+      }),
+  },
+  {
+    // Redis `EXPIRE` takes whole seconds: a pack that rounds the lease down lets a row lapse early.
+    name: 'stores expiresAt in whole seconds, rounded down, like a Redis EXPIRE',
+    caughtBy: PACK.semantics,
+    createPack: (config) => createPresencePack({ ...config, now: () => Math.floor(config.now!() / 1000) * 1000 }),
+  },
+  {
+    name: 'hydrates rows with expiresAt >= now, so a row is still listed at its expiry instant',
+    caughtBy: PACK.expired,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return replaceCollection(pack, () => ({
+        hydrate: async (params, ctx) =>
+          (await pack.store.rows()).filter((row) => row.channel === params.channel && row.scope === ctx['tenant'] && row.expiresAt >= config.now!()),
+      }));
+    },
+  },
+  {
+    name: 'writes a cursor or typing patch with insert (an upsert), so a patch racing a leave brings the row back',
+    caughtBy: PACK.racePatchLeave,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      const asInsert = (original: Handler): Handler => (args, ctx, actions) => original(args, ctx, { ...actions, update: (table, row) => actions.insert(table, row) });
+      return replaceMutation(replaceMutation(pack, ':cursor', asInsert) as PresencePack, ':typing', asInsert);
+    },
+  },
+  {
+    name: 'registers its cleanup without a retry policy, so one unavailable sweep fails the run',
+    caughtBy: PACK.cleanupRetry,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return { ...pack, schedules: pack.schedules!.map(({ retry: _retry, ...schedule }) => schedule) };
+    },
+  },
+  {
+    name: 'retries every cleanup failure, bugs included',
+    caughtBy: PACK.cleanupRetry,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return { ...pack, schedules: pack.schedules!.map((schedule) => ({ ...schedule, retry: { maxAttempts: 3, isRetryable: () => true } })) };
+    },
+  },
 ];

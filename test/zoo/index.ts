@@ -1,4 +1,16 @@
 /** Every zoo specimen: broken stores the kit must reject, each by a named invariant. */
+import { appendOnlyExpiryIndex } from './append-only-expiry-index.js';
+import { caseInsensitiveKey } from './case-insensitive-key.js';
+import { emptyIsNull } from './empty-is-null.js';
+import { int32TimesStore } from './int32-times.js';
+import { likeChannel } from './like-channel.js';
+import { nulTerminatedKey } from './nul-terminated-key.js';
+import { numericAffinityKey } from './numeric-affinity.js';
+import { channelResultCap, sweepResultCap } from './result-cap.js';
+import { shallowStateCompare } from './shallow-state-compare.js';
+import { utf8LossyKey } from './utf8-lossy-key.js';
+import { utf8mb3Key } from './utf8mb3-key.js';
+import { varchar255Key } from './varchar-255-key.js';
 import { channelLeaksScope } from './channel-leaks-scope.js';
 import { channelReturnsExpired } from './channel-returns-expired.js';
 import { dropsEmptySession } from './drops-empty-session.js';
@@ -43,4 +55,21 @@ export const zoo: readonly ZooSpecimen[] = [
   truncatesLongStrings,
   rowsHidesExpired,
   dropsEmptySession,
+  // What real databases and drivers get wrong: collation and matching,
+  likeChannel,
+  caseInsensitiveKey,
+  emptyIsNull,
+  // coercion and encoding,
+  numericAffinityKey,
+  utf8LossyKey,
+  nulTerminatedKey,
+  utf8mb3Key,
+  // column limits, precision, states that differ deep inside,
+  varchar255Key,
+  int32TimesStore,
+  shallowStateCompare,
+  // result caps and long histories.
+  channelResultCap,
+  sweepResultCap,
+  appendOnlyExpiryIndex,
 ];

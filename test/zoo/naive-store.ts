@@ -16,6 +16,8 @@ export interface NaiveParts {
   copy: (row: PresenceRow) => PresenceRow;
   /** Merges an incoming row into a stored one. */
   merge: (stored: PresenceRow, incoming: PresenceRow) => PresenceRow;
+  /** Whether a row belongs to the scope and channel `channel()` was asked about. */
+  inChannel: (row: PresenceRow, scope: string, channel: string) => boolean;
   /** Whether a row is live at `now` (for `channel`). */
   isLive: (row: PresenceRow, now: number) => boolean;
   /** Whether a sweep at `now` removes the row. */
@@ -41,6 +43,7 @@ export const createNaiveStore = (broken: Partial<NaiveParts> = {}): NaiveStore =
     keyOf: (id) => id,
     copy: (row) => structuredClone(row),
     merge: correctMerge,
+    inChannel: (row, scope, channel) => row.scope === scope && row.channel === channel,
     isLive: (row, now) => row.expiresAt > now,
     isExpired: (row, now) => row.expiresAt <= now,
     ...broken,
@@ -67,7 +70,7 @@ export const createNaiveStore = (broken: Partial<NaiveParts> = {}): NaiveStore =
       byKey.delete(keyOf(id));
       return row;
     },
-    channel: (scope, channel, now) => all().filter((row) => row.scope === scope && row.channel === channel && parts.isLive(row, now)),
+    channel: (scope, channel, now) => all().filter((row) => parts.inChannel(row, scope, channel) && parts.isLive(row, now)),
     sweep: (now, limit = Infinity) => {
       const expired = all().filter((row) => parts.isExpired(row, now)).slice(0, limit);
       for (const row of expired) byKey.delete(keyOf(row.id));

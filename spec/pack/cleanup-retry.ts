@@ -1,0 +1,99 @@
+/**
+ * Cleanup under a store that fails its sweeps: the schedule retries an
+ * unavailable store (three attempts in all) and nothing else. A sweep is
+ * atomic, so retrying it is safe; retrying a bug only repeats it.
+ *
+ * @module
+ */
+import fc from 'fast-check';
+import { PresenceError } from '../../src/errors.js';
+import type { PresenceStore } from '../../src/store.js';
+import { sameRows, showRows } from '../equal.js';
+import type { Invariant } from '../invariant.js';
+import { runProperty } from '../run-property.js';
+import { withStore } from '../store/subject.js';
+import type { PackCheck } from './model-based.js';
+import { errorCode } from './step.js';
+import { ACTORS, MODEL_SETTINGS, ctxOf, packHarness, type PackSubject } from './subject.js';
+
+/** Attempts a cleanup run gets against an unavailable store. */
+export const CLEANUP_ATTEMPTS = 3;
+
+/** How the sweeps fail: how many in a row, and with which error. */
+interface SweepFailures {
+  /** Failed sweeps before the store answers. */
+  readonly count: number;
+  /** Whether they fail as `STORE_UNAVAILABLE` (retryable), or as a bug: a `TypeError` or a `PresenceError` of another code. */
+  readonly unavailable: boolean;
+  /** For a bug: whether it is a `PresenceError` (`INVALID_ARGS`) rather than a `TypeError`. */
+  readonly coded: boolean;
+}
+
+/** `inner` whose first `count` sweeps throw; counts every sweep call. */
+const failingSweeps = (inner: PresenceStore, { count, unavailable, coded }: SweepFailures): { store: PresenceStore; calls: () => number } => {
+  let calls = 0;
+  const store: PresenceStore = {
+    get: (id) => inner.get(id),
+    upsert: (row) => inner.upsert(row),
+    update: (row) => inner.update(row),
+    remove: (id) => inner.remove(id),
+    channel: (scope, channel, now) => inner.channel(scope, channel, now),
+    rows: () => inner.rows(),
+    sweep: async (now, limit) => {
+      calls += 1;
+      if (calls > count) return inner.sweep(now, limit);
+      if (unavailable) throw new PresenceError('STORE_UNAVAILABLE', 'injected: sweep failed');
+      throw coded ? new PresenceError('INVALID_ARGS', 'injected: a bug in sweep') : new TypeError('injected: a bug in sweep');
+    },
+  };
+  return { store, calls: () => calls };
+};
+
+const failures: fc.Arbitrary<SweepFailures> = fc.record({
+  count: fc.integer({ min: 0, max: CLEANUP_ATTEMPTS + 1 }),
+  unavailable: fc.boolean(),
+  coded: fc.boolean(),
+});
+
+/** Runs one cleanup over expired rows and says what broke, if anything. */
+const cleanupOnce = async (subject: PackSubject, inner: PresenceStore, failing: SweepFailures, members: number): Promise<string | undefined> => {
+  const { store, calls } = failingSweeps(inner, failing);
+  const harness = packHarness(subject, store);
+  for (const actor of ACTORS.slice(0, members)) await harness.as(ctxOf({ actor, scope: 's1' })).heartbeat('c1');
+  harness.clock.advance(MODEL_SETTINGS.ttlMs);
+  const before = await inner.rows();
+  const outcome = await harness.cleanup().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const after = await inner.rows();
+  const retryable = failing.count === 0 || failing.unavailable;
+  const completes = failing.count === 0 || (failing.unavailable && failing.count < CLEANUP_ATTEMPTS);
+  const wantedCalls = completes ? failing.count + 1 : retryable ? CLEANUP_ATTEMPTS : 1;
+  if (calls() !== wantedCalls) return `cleanup called sweep ${calls()} times, expected ${wantedCalls}`;
+  if (completes && outcome !== undefined) return `cleanup failed with ${String(outcome)}, though attempt ${failing.count + 1} of ${CLEANUP_ATTEMPTS} succeeds`;
+  if (completes && after.length > 0) return `cleanup succeeded but left the expired rows ${showRows(after)}`;
+  if (!completes && outcome === undefined) return 'cleanup succeeded, though every sweep it made failed';
+  if (!completes && failing.unavailable && errorCode(outcome) !== 'STORE_UNAVAILABLE') return `cleanup failed with ${String(outcome)}, expected STORE_UNAVAILABLE`;
+  if (!completes && !sameRows(before, after)) return `a failed cleanup changed the store to ${showRows(after)}`;
+  return undefined;
+};
+
+/** The cleanup-retry check. */
+export const cleanupRetryCheck = (invariant: Invariant): PackCheck => ({
+  invariant,
+  weight: 0.1,
+  run: (subject: PackSubject, settings) =>
+    runProperty(
+      fc.asyncProperty(failures, fc.integer({ min: 0, max: ACTORS.length }), (failing, members) =>
+        withStore(subject, async (inner) => {
+          const problem = await cleanupOnce(subject, inner, failing, members);
+          if (problem !== undefined) {
+            const kind = failing.unavailable ? 'STORE_UNAVAILABLE' : failing.coded ? 'INVALID_ARGS' : 'a TypeError';
+            throw new Error(`with the first ${failing.count} sweeps failing (${kind}): ${problem}`);
+          }
+        }),
+      ),
+      settings,
+    ),
+});
