@@ -38,6 +38,8 @@ export interface PresencePackConfig<Ctx = CollectionContext> {
 export interface PresenceLimits {
   /** Largest state, in UTF-8 bytes of its JSON. Default 8 192. */
   maxStateBytes?: number;
+  /** Deepest nesting of a state's objects and arrays (the state is depth 1), at most 256. Default 64. */
+  maxStateDepth?: number;
   /** Longest channel name, in UTF-16 code units. Default 256. */
   maxChannelLength?: number;
   /** Longest session id, in UTF-16 code units. Default 256. */

@@ -8,6 +8,7 @@ import { Cron } from 'croner';
 import type { Awaitable, CollectionContext } from './contract.js';
 import type { PresencePackConfig } from './config.js';
 import { PresenceConfigError } from './errors.js';
+import { MAX_STATE_DEPTH } from './row.js';
 import type { PresenceStore } from './store.js';
 import { adaptLegacyPresenceStore, isLegacyPresenceStore } from './stores/legacy.js';
 import { createMemoryPresenceStore } from './stores/memory.js';
@@ -34,6 +35,8 @@ export interface PresenceSettings<Ctx = CollectionContext> {
   now: () => number;
   /** Largest state in UTF-8 bytes of its JSON. */
   maxStateBytes: number;
+  /** Deepest nesting of a state. */
+  maxStateDepth: number;
   /** Longest channel. */
   maxChannelLength: number;
   /** Longest session id. */
@@ -62,6 +65,12 @@ const positiveInteger = (key: string, value: number | undefined, fallback: numbe
   if (typeof count !== 'number' || !ok) {
     throw new PresenceConfigError('INVALID_LIMIT', `${key} must be a positive integer; got ${String(value)}.`);
   }
+  return count;
+};
+
+const boundedInteger = (key: string, value: number | undefined, fallback: number, max: number): number => {
+  const count = positiveInteger(key, value, fallback);
+  if (count > max) throw new PresenceConfigError('INVALID_LIMIT', `${key} must be at most ${max}; got ${String(value)}.`);
   return count;
 };
 
@@ -127,6 +136,7 @@ export const resolveSettings = <Ctx>(config: PresencePackConfig<Ctx> = {}): Pres
     store: resolveStore(config.store),
     now: optionalFunction('now', config.now) ?? Date.now,
     maxStateBytes: positiveInteger('limits.maxStateBytes', limits.maxStateBytes, 8192),
+    maxStateDepth: boundedInteger('limits.maxStateDepth', limits.maxStateDepth, 64, MAX_STATE_DEPTH),
     maxChannelLength: positiveInteger('limits.maxChannelLength', limits.maxChannelLength, 256),
     maxSessionLength: positiveInteger('limits.maxSessionLength', limits.maxSessionLength, 256),
     maxMembersPerChannel: positiveInteger('limits.maxMembersPerChannel', limits.maxMembersPerChannel, Infinity),

@@ -148,3 +148,34 @@ describe('bad config', () => {
     expect(pack.ownsTables).toEqual(['docs_presence']);
   });
 });
+
+describe('deep nesting', () => {
+  const nest = (depth: number): Record<string, unknown> => {
+    let state: Record<string, unknown> = {};
+    for (let level = 1; level < depth; level++) state = { n: state };
+    return state;
+  };
+
+  it('limits.maxStateDepth defaults to 64: a 64-level state is kept, a 65-level one is STATE_TOO_LARGE naming the limit', async () => {
+    const h = createPresenceHarness();
+    await expect(h.as(alice).heartbeat('doc', { state: nest(64) as never })).resolves.toMatchObject({ channel: 'doc' });
+    const refused = h.as(alice).heartbeat('doc', { state: nest(65) as never });
+    await expect(refused).rejects.toMatchObject({ code: 'STATE_TOO_LARGE', message: expect.stringContaining('limits.maxStateDepth') });
+  });
+
+  it.each([3_000, 10_000, 200_000])('a state %i levels deep (well under 8 KiB at small depths) is a typed error on every path, never a RangeError', async (depth) => {
+    const h = createPresenceHarness();
+    await h.as(alice).heartbeat('doc');
+    const before = await h.store.rows();
+    await expect(h.as(alice).heartbeat('doc', { state: nest(depth) as never })).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    await expect(h.as(alice).cursor('doc', nest(depth) as never)).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    expect(await h.store.rows()).toEqual(before);
+  });
+
+  it('limits.maxStateDepth is configurable up to 256', async () => {
+    const h = createPresenceHarness({ config: { limits: { maxStateDepth: 3 } } });
+    await expect(h.as(alice).heartbeat('doc', { state: { a: { b: 1 } } })).resolves.toMatchObject({ state: { a: { b: 1 } } });
+    await expect(h.as(alice).heartbeat('doc', { state: { a: { b: [[1]] } } })).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    expect(() => createPresencePack({ limits: { maxStateDepth: 257 } })).toThrow(expect.objectContaining({ code: 'INVALID_LIMIT' }));
+  });
+});
