@@ -17,9 +17,14 @@ export type PresenceErrorCode =
   | 'CHANNEL_DENIED'
   | 'CHANNEL_FULL'
   | 'NOT_PRESENT'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_TIMEOUT';
 
-/** A rejected presence operation; the store is unchanged. */
+/**
+ * A rejected presence operation. The store is unchanged, except after
+ * `STORE_TIMEOUT`: the store did not answer within its deadline, so the call
+ * may still land (outcome unknown); every presence write is safe to retry.
+ */
 export class PresenceError extends Error {
   /** Stable machine-readable reason. */
   readonly code: PresenceErrorCode;

@@ -10,6 +10,7 @@ import type { PresencePackConfig } from './config.js';
 import { PresenceConfigError } from './errors.js';
 import { MAX_STATE_DEPTH } from './row.js';
 import type { PresenceStore } from './store.js';
+import { guardStore } from './store-guard.js';
 import { adaptLegacyPresenceStore, isLegacyPresenceStore } from './stores/legacy.js';
 import { createMemoryPresenceStore } from './stores/memory.js';
 
@@ -29,7 +30,7 @@ export interface PresenceSettings<Ctx = CollectionContext> {
   typingTtlMs: number;
   /** Cleanup cron pattern. */
   cleanupCron: string;
-  /** The store (0.3 stores already adapted). */
+  /** The store (0.3 stores already adapted), behind the deadline and answer checks of `store-guard.ts`. */
   store: PresenceStore;
   /** The clock. */
   now: () => number;
@@ -43,6 +44,8 @@ export interface PresenceSettings<Ctx = CollectionContext> {
   maxSessionLength: number;
   /** Most live members per channel. */
   maxMembersPerChannel: number;
+  /** Most live sessions of one actor per channel. */
+  maxSessionsPerActor: number;
   /** Most rows one cleanup run removes. */
   cleanupBatchSize: number;
 }
@@ -107,7 +110,15 @@ const resolveCron = (pattern: unknown): string => {
   return pattern;
 };
 
-const STORE_METHODS = ['get', 'upsert', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
+const resolveStoreTimeout = (value: unknown): number => {
+  const timeoutMs = value ?? 10_000;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new PresenceConfigError('INVALID_OPTION', `storeTimeoutMs must be a positive finite number of milliseconds; got ${typeof value === 'number' ? String(value) : typeof value}.`);
+  }
+  return timeoutMs;
+};
+
+const STORE_METHODS = ['get', 'upsert', 'admit', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
 
 const resolveStore = (store: PresencePackConfig['store']): PresenceStore => {
   if (store === undefined) return createMemoryPresenceStore();
@@ -133,13 +144,14 @@ export const resolveSettings = <Ctx>(config: PresencePackConfig<Ctx> = {}): Pres
     ttlMs: positiveSeconds('heartbeatTtlSec', config.heartbeatTtlSec, 30),
     typingTtlMs: positiveSeconds('typingTtlSec', config.typingTtlSec, 5),
     cleanupCron: resolveCron(config.cleanupCron ?? '*/15 * * * * *'),
-    store: resolveStore(config.store),
+    store: guardStore(resolveStore(config.store), resolveStoreTimeout(config.storeTimeoutMs)),
     now: optionalFunction('now', config.now) ?? Date.now,
     maxStateBytes: positiveInteger('limits.maxStateBytes', limits.maxStateBytes, 8192),
     maxStateDepth: boundedInteger('limits.maxStateDepth', limits.maxStateDepth, 64, MAX_STATE_DEPTH),
     maxChannelLength: positiveInteger('limits.maxChannelLength', limits.maxChannelLength, 256),
     maxSessionLength: positiveInteger('limits.maxSessionLength', limits.maxSessionLength, 256),
     maxMembersPerChannel: positiveInteger('limits.maxMembersPerChannel', limits.maxMembersPerChannel, Infinity),
+    maxSessionsPerActor: positiveInteger('limits.maxSessionsPerActor', limits.maxSessionsPerActor, 32),
     cleanupBatchSize: positiveInteger('cleanupBatchSize', config.cleanupBatchSize, 5000),
   };
 };

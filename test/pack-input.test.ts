@@ -179,3 +179,25 @@ describe('deep nesting', () => {
     expect(() => createPresencePack({ limits: { maxStateDepth: 257 } })).toThrow(expect.objectContaining({ code: 'INVALID_LIMIT' }));
   });
 });
+
+describe('limits under concurrency', () => {
+  it('ten concurrent first heartbeats against maxMembersPerChannel 2: exactly two join, eight get CHANNEL_FULL', async () => {
+    const h = createPresenceHarness({ config: { limits: { maxMembersPerChannel: 2 } } });
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => h.as({ userId: `u${index}` }).heartbeat('doc')));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'CHANNEL_FULL' });
+    expect(await h.store.rows()).toHaveLength(2);
+  });
+
+  it('one actor holds at most limits.maxSessionsPerActor (default 32) live sessions per channel, and a live one always renews', async () => {
+    const h = createPresenceHarness();
+    const sessions = await Promise.allSettled(Array.from({ length: 40 }, (_, index) => h.as(alice).heartbeat('doc', { session: `tab${index}` })));
+    expect(sessions.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(32);
+    await expect(h.as(alice).heartbeat('doc', { session: 'one-more' })).rejects.toMatchObject({ code: 'CHANNEL_FULL', message: expect.stringContaining('limits.maxSessionsPerActor') });
+    const admitted = (await h.store.rows())[0]!;
+    await expect(h.as(alice).heartbeat('doc', { session: admitted.sessionId })).resolves.toMatchObject({ sessionId: admitted.sessionId });
+    // Another actor and another channel are counted apart.
+    await expect(h.as({ userId: 'bob' }).heartbeat('doc', { session: 'tab0' })).resolves.toMatchObject({ actorId: 'bob' });
+    await expect(h.as(alice).heartbeat('other', { session: 'one-more' })).resolves.toMatchObject({ channel: 'other' });
+  });
+});

@@ -14,6 +14,7 @@
  */
 import { cloneJson } from '../json.js';
 import type { PresenceRow, PresenceState } from '../row.js';
+import { refusedAdmission } from '../machine.js';
 import type { PresenceStore } from '../store.js';
 import { ExpiryBuckets, type ExpiryEntry } from './expiry-buckets.js';
 
@@ -134,23 +135,29 @@ export const createMemoryPresenceStore = (): PresenceStore => {
     if (incoming.expiresAt > entry.expiresAt) byExpiry.move(entry, incoming.expiresAt);
   };
 
+  const upsert = (row: PresenceRow): PresenceRow => {
+    const stored = byId.get(row.id);
+    if (stored !== undefined) {
+      merge(stored, row);
+      return copyRow(stored);
+    }
+    const entry = new Entry(row);
+    byId.set(row.id, entry);
+    index(entry);
+    byExpiry.add(entry);
+    return copyRow(entry);
+  };
+
   return {
     get(id) {
       const entry = byId.get(id);
       return entry && copyRow(entry);
     },
-    upsert(row) {
-      const stored = byId.get(row.id);
-      if (stored !== undefined) {
-        merge(stored, row);
-        return copyRow(stored);
-      }
-      const entry = new Entry(row);
-      byId.set(row.id, entry);
-      index(entry);
-      byExpiry.add(entry);
-      return copyRow(entry);
+    admit(row, limits) {
+      // Synchronous from check to insert: nothing can join in between.
+      return refusedAdmission(row, byId.get(row.id), members(row.scope, row.channel) ?? [], limits) ?? { admitted: true, row: upsert(row) };
     },
+    upsert,
     update(row) {
       const stored = byId.get(row.id);
       if (stored === undefined) return undefined;

@@ -1,4 +1,5 @@
 /** Every zoo specimen: broken stores the kit must reject, each by a named invariant. */
+import { admitRace } from './admit-race.js';
 import { channelLeaksScope } from './channel-leaks-scope.js';
 import { channelReturnsExpired } from './channel-returns-expired.js';
 import { dropsEmptySession } from './drops-empty-session.js';
@@ -39,6 +40,7 @@ export const zoo: readonly ZooSpecimen[] = [
   lossyKey,
   updateRemoveRace,
   upsertRace,
+  admitRace,
   latin1State,
   truncatesLongStrings,
   rowsHidesExpired,
