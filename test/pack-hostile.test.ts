@@ -1,0 +1,177 @@
+/**
+ * The pack against hostile code around it: stores that hang, throw or answer
+ * nonsense, ctx functions that return what no id is, and args and params that
+ * change between reads. Every failure is a typed error, nothing hangs past
+ * the store deadline, and no subscriber sees a channel it was refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { createPresenceHarness } from '../spec/harness.js';
+import { PresenceError, type PresenceRow, type PresenceStore } from '../src/index.js';
+import { createMemoryPresenceStore } from '../src/stores/memory.js';
+
+const alice = { userId: 'alice' };
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** The pack's error: the engine wraps a retried cleanup's last error as `cause`. */
+const packError = (error: unknown): unknown =>
+  error instanceof Error && error.name === 'RetriesExhaustedError' ? error.cause : error;
+
+/** A memory store with some methods replaced. */
+const storeWith = (override: (inner: PresenceStore) => Partial<PresenceStore>): PresenceStore => {
+  const inner = createMemoryPresenceStore();
+  return { ...inner, ...override(inner) };
+};
+
+describe('a store that never answers', () => {
+  it.each(['get', 'admit', 'update', 'remove', 'channel', 'sweep'] as const)(
+    'a %s that never settles rejects with STORE_TIMEOUT after storeTimeoutMs, on every path that uses it',
+    async (method) => {
+      const inner = createMemoryPresenceStore();
+      let hang = false;
+      const store = new Proxy(inner, {
+        get: (target, key: keyof PresenceStore) => (hang && key === method ? () => never() : target[key]),
+      });
+      const h = createPresenceHarness({ config: { store, storeTimeoutMs: 20 } });
+      await h.as(alice).heartbeat('doc', { session: 's' });
+      hang = true;
+      const calls = [
+        h.as(alice).heartbeat('doc', { session: 's' }),
+        h.as(alice).heartbeat('doc', { session: 'new', state: {} }),
+        h.as(alice).cursor('doc', 1, 's'),
+        h.as(alice).leave('doc'),
+        h.as(alice).leave('doc', 's'),
+        h.members(alice, 'doc'),
+        h.cleanup(),
+      ];
+      const outcomes = await Promise.allSettled(calls);
+      const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) expect(packError(failure.reason)).toMatchObject({ code: 'STORE_TIMEOUT', message: expect.stringContaining('outcome unknown') });
+    },
+  );
+});
+
+describe('a store that throws', () => {
+  it.each([
+    ['a synchronous TypeError', () => { throw new TypeError('boom'); }],
+    ['a rejected plain Error', () => Promise.reject(new Error('connection reset'))],
+    ['a rejected string', () => Promise.reject('nope')],
+  ] as const)('%s becomes STORE_UNAVAILABLE with the original as cause', async (_name, fail) => {
+    const store = storeWith(() => ({ get: fail, admit: fail, channel: fail, sweep: fail }));
+    const h = createPresenceHarness({ config: { store } });
+    for (const call of [() => h.as(alice).heartbeat('doc'), () => h.members(alice, 'doc'), () => h.cleanup()]) {
+      const error = packError(await call().then(() => undefined, (reason: unknown) => reason));
+      expect(error).toBeInstanceOf(PresenceError);
+      expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect((error as PresenceError).cause).toBeDefined();
+    }
+  });
+
+  it('a PresenceError from the store passes through unchanged', async () => {
+    const refusal = new PresenceError('STORE_UNAVAILABLE', 'custom outage, try later');
+    const h = createPresenceHarness({ config: { store: storeWith(() => ({ admit: () => Promise.reject(refusal) })) } });
+    await expect(h.as(alice).heartbeat('doc')).rejects.toBe(refusal);
+  });
+});
+
+describe('a store that answers nonsense', () => {
+  const bob = { userId: 'bob' };
+
+  it.each([
+    ['null', () => null],
+    ['a row with string times', (row: PresenceRow) => ({ ...row, expiresAt: String(row.expiresAt) })],
+    ['another actor’s row under the caller’s id', (row: PresenceRow) => ({ ...row, actorId: 'bob' })],
+    ['a row of another id', (row: PresenceRow) => ({ ...row, id: '["","doc","bob",""]', actorId: 'bob' })],
+  ])('get answering %s is STORE_UNAVAILABLE, and no other row is written', async (_name, corrupt) => {
+    const inner = createMemoryPresenceStore();
+    const h = createPresenceHarness({
+      config: { store: { ...inner, get: async (id) => { const row = await inner.get(id); return row && (corrupt(row) as PresenceRow); } } },
+    });
+    await h.as(bob).heartbeat('doc', { state: { mine: true } });
+    await h.as(alice).heartbeat('doc');
+    const before = await inner.rows();
+    await expect(h.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(h.as(alice).cursor('doc', 1)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await inner.rows()).toEqual(before);
+  });
+
+  it('rows of another channel, another scope, expired rows and junk from channel() never reach a subscriber', async () => {
+    const inner = createMemoryPresenceStore();
+    const h = createPresenceHarness({ config: { store: { ...inner, channel: async () => [...(await inner.rows()), null as never, { id: 5 } as never] } } });
+    await h.as(alice).heartbeat('doc');
+    await h.as(alice).heartbeat('secret');
+    await h.as(bob).heartbeat('doc', { session: 'old' });
+    h.clock.advance(40_000);
+    await h.as(bob).heartbeat('doc');
+    const view = await h.watch(alice, 'doc');
+    expect(view.rows().map((row) => [row.actorId, row.channel, row.sessionId])).toEqual([['bob', 'doc', '']]);
+  });
+});
+
+describe('identity from ctx', () => {
+  it('a bigint actor id is its decimal string', async () => {
+    const h = createPresenceHarness({ config: { getActorId: () => 12345678901234567890n } });
+    await expect(h.as(alice).heartbeat('doc')).resolves.toMatchObject({ actorId: '12345678901234567890' });
+  });
+
+  it.each([
+    ['a cyclic object', () => { const cyclic: Record<string, unknown> = {}; cyclic['self'] = cyclic; return cyclic; }],
+    ['an object whose toString throws', () => ({ toString: () => { throw new Error('hostile'); } })],
+    ['a revoked proxy', () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+    ['a throw', () => { throw new Error('no session'); }],
+    ['a symbol', () => Symbol('id')],
+  ])('getActorId returning %s is MISSING_ACTOR, and scope returning it is INVALID_SCOPE', async (_name, hostile) => {
+    const actor = createPresenceHarness({ config: { getActorId: hostile } });
+    await expect(actor.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'MISSING_ACTOR' });
+    const scoped = createPresenceHarness({ config: { scope: hostile } });
+    await expect(scoped.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'INVALID_SCOPE' });
+    await expect(scoped.members(alice, 'doc')).rejects.toMatchObject({ code: 'INVALID_SCOPE' });
+  });
+
+  it('a canAccessChannel that throws denies with CHANNEL_DENIED', async () => {
+    const h = createPresenceHarness({ config: { canAccessChannel: () => { throw new Error('db down'); } } });
+    await expect(h.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'CHANNEL_DENIED' });
+  });
+});
+
+describe('values read once', () => {
+  /** An object whose `channel` reads `first` once, then `later` forever. */
+  const flipping = (first: string, later: string): Record<string, unknown> => {
+    let reads = 0;
+    return { get channel() { return reads++ === 0 ? first : later; } };
+  };
+
+  it('params that name an allowed channel to the gate cannot show a refused one to the store or to live diffs', async () => {
+    const admin = { userId: 'admin' };
+    const h = createPresenceHarness({ config: { canAccessChannel: (channel, ctx) => channel !== 'secret' || ctx['userId'] === 'admin' } });
+    await h.as({ userId: 'spy' }).heartbeat('open');
+    await h.as(admin).heartbeat('secret', { state: { plans: 1 } });
+    const seen: PresenceRow[] = [];
+    const subscription = await h.engine.subscribe({
+      collection: h.names.collection,
+      params: flipping('open', 'secret'),
+      ctx: alice,
+      onDiff: (diff: { added?: PresenceRow[]; changed?: PresenceRow[] }) => seen.push(...(diff.added ?? []), ...(diff.changed ?? [])),
+    } as never);
+    seen.push(...(subscription as { initial: PresenceRow[] }).initial);
+    await h.as(admin).heartbeat('secret', { state: { plans: 2 } });
+    await h.as({ userId: 'spy' }).heartbeat('open', { state: { moved: true } });
+    expect(seen.map((row) => row.channel)).toContain('open');
+    expect(seen.filter((row) => row.channel !== 'open')).toEqual([]);
+  });
+
+  it('args read once: a state getter cannot smuggle 10 MB or a bigint past the checks', async () => {
+    const h = createPresenceHarness();
+    let reads = 0;
+    const args = {
+      channel: 'doc',
+      get state() {
+        return reads++ === 0 ? { small: true } : { big: 'x'.repeat(10_000_000), n: 10n };
+      },
+    };
+    const row = await h.engine.runMutation(h.names.heartbeat, args, alice);
+    expect(row).toMatchObject({ state: { small: true } });
+    expect((await h.store.rows())[0]!.state).toEqual({ small: true });
+    expect(reads).toBe(1);
+  });
+});
