@@ -18,7 +18,8 @@ export type PresenceErrorCode =
   | 'CHANNEL_FULL'
   | 'NOT_PRESENT'
   | 'STORE_UNAVAILABLE'
-  | 'STORE_TIMEOUT';
+  | 'STORE_TIMEOUT'
+  | 'INVALID_CLOCK';
 
 /**
  * A rejected presence operation. The store is unchanged, except after

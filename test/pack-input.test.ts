@@ -201,3 +201,59 @@ describe('limits under concurrency', () => {
     await expect(h.as(alice).heartbeat('other', { session: 'one-more' })).resolves.toMatchObject({ channel: 'other' });
   });
 });
+
+describe('config accepts no nonsense', () => {
+  const configError = (config: unknown): unknown => {
+    try {
+      createPresencePack(config as PresencePackConfig);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['a typo', { heartbeatTTLSec: -1 }, 'INVALID_OPTION', 'heartbeatTtlSec'],
+    ['a typo in limits', { limits: { maxMembers: 3 } }, 'INVALID_OPTION', 'maxMembersPerChannel'],
+    ['null', null, 'INVALID_OPTION', 'config'],
+    ['a number', 5, 'INVALID_OPTION', 'config'],
+    ['a string', 'str', 'INVALID_OPTION', 'config'],
+    ['an array', [], 'INVALID_OPTION', 'config'],
+    ['limits: 5', { limits: 5 }, 'INVALID_LIMIT', 'limits'],
+    ['limits: null', { limits: null }, 'INVALID_LIMIT', 'limits'],
+    ['a null TTL', { heartbeatTtlSec: null }, 'INVALID_TTL', 'heartbeatTtlSec'],
+    ['a null typing TTL', { typingTtlSec: null }, 'INVALID_TTL', 'typingTtlSec'],
+    ['a null cron', { cleanupCron: null }, 'INVALID_CRON', 'cleanupCron'],
+    ['a null limit', { limits: { maxStateBytes: null } }, 'INVALID_LIMIT', 'maxStateBytes'],
+    ['a cron that never fires', { cleanupCron: '0 0 30 2 *' }, 'INVALID_CRON', 'never fires'],
+    ['a TTL no store keeps exactly', { heartbeatTtlSec: 1e300 }, 'INVALID_TTL', 'heartbeatTtlSec'],
+    ['a TTL over a year', { heartbeatTtlSec: 366 * 24 * 3600 }, 'INVALID_TTL', 'a year'],
+    ['a junk object taken for a 0.3 store', { store: { reader: 1, writer: 2, expired: 3 } }, 'INVALID_STORE', 'reader.all'],
+    ['a null store timeout', { storeTimeoutMs: null }, 'INVALID_OPTION', 'storeTimeoutMs'],
+    ['a zero store timeout', { storeTimeoutMs: 0 }, 'INVALID_OPTION', 'storeTimeoutMs'],
+  ])('%s is a PresenceConfigError %s naming what to fix', (_name, config, code, named) => {
+    const error = configError(config);
+    expect(error).toBeInstanceOf(PresenceConfigError);
+    expect(error).toMatchObject({ code, message: expect.stringContaining(named) });
+  });
+
+  it.each([Number.NaN, Infinity, '12' as never, undefined as never])('a now() returning %s fails every call with INVALID_CLOCK', async (time) => {
+    const h = createPresenceHarness({ createPack: (config) => createPresencePack({ ...config, now: () => time }) });
+    await expect(h.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'INVALID_CLOCK' });
+    expect(await h.store.rows()).toEqual([]);
+  });
+
+  it('a fractional clock is floored to whole milliseconds, which every bundled store keeps', async () => {
+    const h = createPresenceHarness({ createPack: (config) => createPresencePack({ ...config, now: () => 1000.75 }) });
+    await expect(h.as(alice).heartbeat('doc')).resolves.toMatchObject({ heartbeatAt: 1000, expiresAt: 31_000 });
+  });
+
+  it('two packs with different prefixes on one store object are refused; the same prefix twice is fine', () => {
+    const store = createPresencePack().store;
+    const shared = { ...store };
+    createPresencePack({ prefix: 'docs_', store: shared });
+    createPresencePack({ prefix: 'docs_', store: shared });
+    expect(configError({ prefix: 'chat_', store: shared })).toMatchObject({ code: 'INVALID_STORE', message: expect.stringContaining('docs_') });
+    expect(configError({ store: shared })).toMatchObject({ code: 'INVALID_STORE' });
+  });
+});

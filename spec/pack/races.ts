@@ -19,7 +19,7 @@ import type { PackCheck } from './model-based.js';
 import { ACTORS, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackSubject } from './subject.js';
 
 /** The store methods the scheduler gates, once armed. */
-const METHODS = ['get', 'upsert', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
+const METHODS = ['get', 'upsert', 'admit', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
 
 /** `inner` with each call started only when the scheduler releases it (after `arm`). */
 const scheduled = (inner: PresenceStore, scheduler: fc.Scheduler): { store: PresenceStore; arm: () => void } => {
