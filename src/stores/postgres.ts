@@ -52,6 +52,7 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
 import { createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
+import { checkedRow } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
 /**
@@ -173,14 +174,14 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
   return {
     get: async (id) => first(await query('get', sql.get, () => [encodeText(id)])),
     upsert: async (row) => {
-      const stored = first(await query('upsert', sql.upsert, () => rowParams(row)));
+      const stored = first(await query('upsert', sql.upsert, () => rowParams(checkedRow('postgres', row))));
       if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: upsert returned no row');
       return stored;
     },
-    update: async (row) => first(await query('update', sql.update, () => rowParams(row))),
+    update: async (row) => first(await query('update', sql.update, () => rowParams(checkedRow('postgres', row)))),
     admit: (row, limits) =>
       guarded('postgres', 'admit', timeoutMs, async () => {
-        const values = [...rowParams(row), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
+        const values = [...rowParams(checkedRow('postgres', row)), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
         const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
         if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
         if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };

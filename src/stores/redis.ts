@@ -66,6 +66,7 @@ import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeRow, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
 import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
+import { checkedRow } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
 /**
@@ -174,7 +175,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   /** Runs UPSERT (or ADMIT, with its extra arguments) for one row. */
   const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, admission: string[] = []) =>
     call(operation, async () => {
-      const { channel, value } = encodeRow(row);
+      const { channel, value } = encodeRow(checkedRow('redis', row));
       const keys = keysOfChannel(channel);
       return run(admission.length > 0 ? ADMIT : UPSERT, [
         keys.rows,
