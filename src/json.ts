@@ -7,11 +7,16 @@
  */
 import type { JsonValue, PresenceState } from './row.js';
 
-/** Whether `value` is a plain object (not an array, not a class instance). */
+/** Whether `value` is a plain object (not an array, not a class instance); never throws. */
 export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  try {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    return proto === Object.prototype || proto === null;
+  } catch {
+    // A revoked proxy or a throwing trap is no plain object.
+    return false;
+  }
 };
 
 /** UTF-8 bytes of `JSON.stringify(text)`: quotes, escapes, and lone surrogates as `\uXXXX`. */

@@ -4,7 +4,8 @@
  * change between reads. Every failure is a typed error, nothing hangs past
  * the store deadline, and no subscriber sees a channel it was refused.
  */
-import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createPresenceHarness } from '../spec/harness.js';
 import { PresenceError, type PresenceRow, type PresenceStore } from '../src/index.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
@@ -205,5 +206,134 @@ describe('the memory store checks what Redis and PostgreSQL refuse', () => {
     store.upsert({ ...good, id: '["","doc","bob",""]', actorId: 'bob' });
     expect((store.sweep(100) as PresenceRow[]).map((row) => row.actorId)).toEqual(['bob']);
     expect(() => store.sweep(Number.NaN)).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
+  });
+});
+
+describe('the bad-input property, under attack', () => {
+  /** What the property counted over all its runs; the report quotes these. */
+  const tally = { calls: 0, rejections: 0, untyped: 0, hangs: 0, overshoots: 0, changedAfterRejection: 0, joins: 0 };
+  const DEADLINE_MS = 15;
+  // A call that takes this long has hung past the store deadline (CI slack included).
+  const HANG_MS = 2_000;
+
+  const deep = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let level = 0; level < depth; level++) value = { n: value };
+    return value;
+  };
+  const shared = (levels: number): unknown => {
+    let value: unknown = 'leaf';
+    for (let level = 0; level < levels; level++) value = [value, value];
+    return value;
+  };
+  /** Args whose `state` reads `first` once, then `later`. */
+  const flipping = (first: unknown, later: unknown): object => {
+    let reads = 0;
+    return Object.defineProperty({}, 'state', { enumerable: true, get: () => (reads++ === 0 ? first : later) });
+  };
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+
+  /** A hostile value made fresh inside the property (fast-check never touches it), printed by name. */
+  class Hostile {
+    constructor(
+      readonly name: string,
+      readonly make: () => unknown,
+    ) {}
+
+    toString(): string {
+      return this.name;
+    }
+  }
+  const made = (name: string, make: () => unknown): fc.Arbitrary<Hostile> => fc.constant(new Hostile(name, make));
+
+  const hostileValue: fc.Arbitrary<Hostile> = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }).map((value) => new Hostile(JSON.stringify(value) ?? 'undefined', () => structuredClone(value))),
+    fc.integer({ min: 60, max: 5_000 }).map((depth) => new Hostile(`nested ${depth} deep`, () => deep(depth))),
+    fc.integer({ min: 18, max: 26 }).map((levels) => new Hostile(`${levels} levels of shared pairs`, () => shared(levels))),
+    made('a sparse array of length 2^32 - 1', () => new Array(2 ** 32 - 1)),
+    made('an array whose toJSON is 100 kB', () => Object.assign([1, 2], { toJSON: () => 'x'.repeat(100_000) })),
+    made('an object with toJSON', () => ({ toJSON: () => ({}) })),
+    made('a proxy whose ownKeys throws', () => new Proxy({}, { ownKeys: () => { throw new Error('trap'); } })),
+    made('a revoked proxy', revoked),
+    made('a bigint field', () => ({ n: 10n })),
+    made('a throwing getter', () => Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('getter'); } })),
+  );
+  const hostileArgs: fc.Arbitrary<Hostile> = fc.oneof(
+    fc
+      .record({ channel: fc.constantFrom('doc', 'other', ''), session: fc.constantFrom(undefined, 'a', 'b'), state: hostileValue, cursor: hostileValue, typing: fc.boolean() })
+      .map(({ channel, session, state, cursor, typing }) => new Hostile(`{ channel: ${channel}, session: ${session}, state: ${state}, cursor: ${cursor}, typing: ${typing} }`, () => ({ channel, session, state: state.make(), cursor: cursor.make(), typing }))),
+    hostileValue,
+    fc.tuple(fc.constantFrom('doc', 'other'), hostileValue).map(([channel, later]) => new Hostile(`a state getter: {} then ${later}`, () => Object.assign(flipping({ ok: true }, later.make()), { channel }))),
+    made('a proxy whose getPrototypeOf throws', () => new Proxy({ channel: 'doc' }, { getPrototypeOf: () => { throw new Error('proto'); } })),
+  );
+  const kinds = ['heartbeat', 'leave', 'cursor', 'typing'] as const;
+
+  /** A memory store that, by mode, hangs or throws on some calls (before touching the rows). */
+  const faultyStore = (inner: PresenceStore, mode: 'none' | 'hang' | 'throw', every: number): PresenceStore => {
+    let calls = 0;
+    return new Proxy(inner, {
+      get: (target, key: keyof PresenceStore) => (...args: never[]) => {
+        calls++;
+        if (mode !== 'none' && calls % every === 0) return mode === 'hang' ? never() : Promise.reject(new Error(`injected ${String(key)}`));
+        return (target[key] as (...params: never[]) => unknown)(...args);
+      },
+    });
+  };
+
+  /** Runs one call, counting an untyped error or a hang; resolves to the error, if any. */
+  const observe = async (call: () => Promise<unknown>): Promise<{ error?: unknown }> => {
+    tally.calls++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), HANG_MS)));
+    const outcome = await Promise.race([call().then(() => ({}), (error: unknown) => ({ error })), hung]);
+    clearTimeout(timer);
+    if (outcome === 'hung') {
+      tally.hangs++;
+      return { error: 'hung' };
+    }
+    if ('error' in outcome) {
+      tally.rejections++;
+      const error = packError(outcome.error);
+      if (!(error instanceof PresenceError)) tally.untyped++;
+    }
+    return outcome;
+  };
+
+  test.prop(
+    [
+      fc.array(fc.tuple(fc.constantFrom(...kinds), fc.constantFrom('ann', 'bob', 'cy'), hostileArgs), { minLength: 1, maxLength: 8 }),
+      fc.constantFrom('none', 'hang', 'throw'),
+      fc.integer({ min: 2, max: 5 }),
+      fc.record({ maxMembersPerChannel: fc.integer({ min: 1, max: 3 }), maxSessionsPerActor: fc.integer({ min: 1, max: 2 }) }),
+      fc.array(fc.tuple(fc.constantFrom('ann', 'bob', 'cy', 'dee'), fc.constantFrom('a', 'b', 'c')), { minLength: 2, maxLength: 10 }),
+    ],
+    { numRuns: 60 },
+  )('hostile args, faulty stores and concurrent joins: 0 untyped errors, 0 hangs, 0 overshoots, 0 changed stores after a rejection', async (calls, mode, every, limits, joins) => {
+    const inner = createMemoryPresenceStore();
+    const h = createPresenceHarness({ config: { store: faultyStore(inner, mode, every), storeTimeoutMs: DEADLINE_MS, limits } });
+    const before = { untyped: tally.untyped, hangs: tally.hangs, overshoots: tally.overshoots, changed: tally.changedAfterRejection };
+    for (const [kind, actor, args] of calls) {
+      const rows = await inner.rows();
+      const { error } = await observe(() => h.engine.runMutation(h.names[kind], args.make(), { userId: actor }));
+      // STORE_TIMEOUT promises nothing about the store (outcome unknown); every other rejection promises it unchanged.
+      if (error !== undefined && (packError(error) as PresenceError).code !== 'STORE_TIMEOUT' && JSON.stringify(await inner.rows()) !== JSON.stringify(rows)) tally.changedAfterRejection++;
+    }
+    await Promise.all(joins.map(([actor, session]) => (tally.joins++, observe(() => h.as({ userId: actor }).heartbeat('room', { session })))));
+    const live = await inner.channel('', 'room', h.clock.now());
+    const perActor = new Map<string, number>();
+    for (const row of live) perActor.set(row.actorId, (perActor.get(row.actorId) ?? 0) + 1);
+    if (live.length > limits.maxMembersPerChannel || [...perActor.values()].some((count) => count > limits.maxSessionsPerActor)) tally.overshoots++;
+    expect({ untyped: tally.untyped, hangs: tally.hangs, overshoots: tally.overshoots, changed: tally.changedAfterRejection }).toEqual(before);
+  });
+
+  afterAll(() => {
+    console.log(`bad-input property under attack: ${JSON.stringify(tally)}`);
+    expect(tally.calls).toBeGreaterThan(100);
+    expect(tally.rejections).toBeGreaterThan(0);
+    expect({ untyped: tally.untyped, hangs: tally.hangs, overshoots: tally.overshoots, changed: tally.changedAfterRejection }).toEqual({ untyped: 0, hangs: 0, overshoots: 0, changed: 0 });
   });
 });
