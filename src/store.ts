@@ -18,8 +18,14 @@ export interface AdmissionLimits {
 
 /** What {@link PresenceStore.admit} did: stored the row, or refused it and changed nothing. */
 export type Admission =
-  | { admitted: true; row: PresenceRow }
   | {
+      /** Stored. */
+      admitted: true;
+      /** The stored row, as `upsert` returns it. */
+      row: PresenceRow;
+    }
+  | {
+      /** Refused; nothing changed. */
       admitted: false;
       /** Which limit was reached: the channel's members, or the actor's sessions in it. */
       full: 'channel' | 'actor';

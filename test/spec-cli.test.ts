@@ -35,11 +35,11 @@ describe('presence-certify', () => {
   it('prints a passing table with every invariant and exits 0 for a clean store', async () => {
     const { code, stdout, stderr } = await cli(['./clean.js', '--runs', '3', '--seed', '9'], clean);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/certification PASSED: 15\/15 invariants held \(seed 9, numRuns 3/);
+    expect(stdout).toMatch(/certification PASSED: 17\/17 invariants held \(seed 9, numRuns 3/);
     expect(stdout).toMatch(/^id\s+level\s+status\s+runs$/m);
     for (const invariant of storeInvariants) expect(stdout).toMatch(new RegExp(`^${invariant.id}\\s+MUST\\s+PASSED\\s+\\d+$`, 'm'));
-    expect(stderr).toContain(`[ 1/15] ${STORE.getAfterUpsert} passed (3 runs`);
-    expect(stderr).toContain(`[15/15] ${STORE.raceUpdateRemove} passed`);
+    expect(stderr).toContain(`[ 1/17] ${STORE.getAfterUpsert} passed (3 runs`);
+    expect(stderr).toContain(`[17/17] ${STORE.raceAdmit} passed`);
   });
 
   it('exits 1 on a MUST failure, printing the counterexample and a replay command', async () => {
@@ -127,6 +127,16 @@ describe('presence-certify', () => {
     get: (id) => copy(rows.get(id)),
     upsert: write,
     update: (row) => (rows.has(row.id) ? write(row) : undefined),
+    admit: (row, limits) => {
+      const live = all().filter((r) => r.id !== row.id && r.scope === row.scope && r.channel === row.channel && r.expiresAt > row.heartbeatAt);
+      const own = rows.get(row.id);
+      if (own === undefined || own.expiresAt <= row.heartbeatAt) {
+        if (live.length >= limits.maxMembers) return { admitted: false, full: 'channel', live: live.length };
+        const mine = live.filter((r) => r.actorId === row.actorId).length;
+        if (mine >= limits.maxSessionsPerActor) return { admitted: false, full: 'actor', live: mine };
+      }
+      return { admitted: true, row: write(row) };
+    },
     remove: (id) => { const row = copy(rows.get(id)); rows.delete(id); return row; },
     channel: (scope, channel, now) => all().filter((r) => r.scope === scope && r.channel === channel && r.expiresAt > now),
     sweep: (now, limit = Infinity) => { const out = all().filter((r) => r.expiresAt <= now).slice(0, limit); out.forEach((r) => rows.delete(r.id)); return out; },
