@@ -7,7 +7,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPresenceHarness } from '../spec/harness.js';
-import { PresenceError, type PresenceRow, type PresenceStore } from '../src/index.js';
+import { createPresencePack, PresenceError, type PresenceRow, type PresenceStore } from '../src/index.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 
 const alice = { userId: 'alice' };
@@ -335,5 +335,23 @@ describe('the bad-input property, under attack', () => {
     expect(tally.calls).toBeGreaterThan(100);
     expect(tally.rejections).toBeGreaterThan(0);
     expect({ untyped: tally.untyped, hangs: tally.hangs, overshoots: tally.overshoots, changed: tally.changedAfterRejection }).toEqual({ untyped: 0, hangs: 0, overshoots: 0, changed: 0 });
+  });
+});
+
+describe('the guard and the collection, directly', () => {
+  it.each([
+    ['a refusal without a limit', { admitted: false, full: 'room', live: 1 }],
+    ['neither answer', { ok: true }],
+    ['an admission of another row', { admitted: true, row: { id: 'x' } }],
+  ])('admit answering %s is STORE_UNAVAILABLE', async (_name, reply) => {
+    const h = createPresenceHarness({ config: { store: storeWith(() => ({ admit: async () => reply as never })) } });
+    await expect(h.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('hydrate gates params it did not authorize itself', async () => {
+    const pack = createPresencePack({ canAccessChannel: (channel) => channel !== 'secret' });
+    const collection = pack.collections![0]!;
+    await expect(collection.hydrate({ channel: 'secret' }, alice)).rejects.toMatchObject({ code: 'CHANNEL_DENIED' });
+    await expect(collection.hydrate({ channel: 'open' }, alice)).resolves.toEqual([]);
   });
 });
