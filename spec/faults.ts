@@ -57,6 +57,7 @@ export const withFaults = (store: PresenceStore, options: FaultOptions): Presenc
   return {
     get: faulty('get', (id: string) => store.get(id)),
     upsert: faulty('upsert', (row: Parameters<PresenceStore['upsert']>[0]) => store.upsert(row)),
+    admit: faulty('admit', (...args: Parameters<PresenceStore['admit']>) => store.admit(...args)),
     update: faulty('update', (row: Parameters<PresenceStore['update']>[0]) => store.update(row)),
     remove: faulty('remove', (id: string) => store.remove(id)),
     channel: faulty('channel', (scope: string, channel: string, now: number) => store.channel(scope, channel, now)),

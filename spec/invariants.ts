@@ -7,6 +7,7 @@
  * @module
  */
 import type { CheckFamily, Invariant, StoreCheck, StoreCheckFamily } from './invariant.js';
+import { admissionFamily } from './store/admission.js';
 import { basicsFamily } from './store/basics.js';
 import { copiesFamily } from './store/copies.js';
 import { expiryFamily } from './store/expiry.js';
@@ -22,6 +23,7 @@ export const storeFamilies: readonly StoreCheckFamily[] = [
   identityFamily,
   copiesFamily,
   racesFamily,
+  admissionFamily,
 ];
 
 /** Every check of the given families, in order; throws if two share an id. */

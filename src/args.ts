@@ -6,7 +6,7 @@
  * @module
  */
 import { PresenceError } from './errors.js';
-import { isJsonValue, isPlainObject, jsonByteLength } from './json.js';
+import { isPlainObject, snapshotJson, type JsonProblem } from './json.js';
 import type { JsonValue, PresenceState } from './row.js';
 
 /** The limits the parsers enforce. */
@@ -17,6 +17,8 @@ export interface InputLimits {
   maxChannelLength: number;
   /** Longest session id. */
   maxSessionLength: number;
+  /** Deepest nesting of a state (the state object is depth 1). */
+  maxStateDepth: number;
 }
 
 /** Where in a channel a caller acts: the channel and, optionally, one session. */
@@ -45,14 +47,39 @@ export interface TypingArgs extends ChannelArgs {
   typing: boolean;
 }
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-
-const record = (input: unknown, what: string): Record<string, unknown> => {
-  if (!isPlainObject(input)) {
-    throw new PresenceError('INVALID_ARGS', `${what} must be an object; got ${describe(input)}.`);
+/** What a value is, for a message: never calls into the value (no getters, toString or traps). */
+export const describe = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    // A revoked proxy throws even on Array.isArray.
+    return 'an unreadable object';
   }
-  return input;
+};
+
+/** Why a value is not acceptable JSON, as a message fragment. */
+const problemText = (problem: JsonProblem, limits: InputLimits, what: string): string =>
+  problem === 'too-deep'
+    ? `${what} is nested more than ${limits.maxStateDepth} levels deep (limits.maxStateDepth)`
+    : `${what} must be plain JSON (finite numbers, strings, booleans, null, arrays, plain objects; no cycles, no getters that throw)`;
+
+/**
+ * One plain snapshot of the fields a call reads: each own field is read once,
+ * here, and nothing later reads the caller's object again, so a getter or a
+ * proxy cannot show the checks one value and the write another.
+ */
+const record = <Field extends string>(input: unknown, what: string, fields: readonly Field[]): Record<Field, unknown> => {
+  try {
+    if (!isPlainObject(input)) throw new PresenceError('INVALID_ARGS', `${what} must be an object; got ${describe(input)}.`);
+    const snapshot = {} as Record<Field, unknown>;
+    for (const field of fields) snapshot[field] = Object.hasOwn(input, field) ? input[field] : undefined;
+    return snapshot;
+  } catch (error) {
+    if (error instanceof PresenceError) throw error;
+    throw new PresenceError('INVALID_ARGS', `${what} could not be read (a getter or proxy trap threw): send a plain object.`, { cause: error });
+  }
 };
 
 const parseChannel = (value: unknown, limits: InputLimits): string => {
@@ -82,67 +109,74 @@ const parseSession = (value: unknown, limits: InputLimits): string | undefined =
   return value;
 };
 
-/** Checks that a state is a JSON object within the size limit. */
+/**
+ * A plain copy of a state, checked to be a JSON object within the depth and
+ * size limits; the walk stops at the first limit crossed, so a hostile value
+ * costs no more than a legal one of the limit's size.
+ */
 export const checkState = (state: unknown, limits: InputLimits): PresenceState => {
-  // One walk both validates and measures: no JSON string is built per heartbeat.
-  const bytes = isPlainObject(state) ? jsonByteLength(state) : undefined;
-  if (bytes === undefined) {
-    throw new PresenceError(
-      'INVALID_STATE',
-      `state must be a plain JSON object (finite numbers, strings, booleans, null, arrays, objects; no cycles); got ${describe(state)}.`,
-    );
-  }
-  if (bytes > limits.maxStateBytes) {
+  const snapshot = isPlainObject(state)
+    ? snapshotJson(state, { maxDepth: limits.maxStateDepth, maxBytes: limits.maxStateBytes })
+    : ({ ok: false, problem: 'not-json' } as const);
+  if (snapshot.ok) return snapshot.value as PresenceState;
+  if (snapshot.problem === 'too-large') {
     throw new PresenceError(
       'STATE_TOO_LARGE',
-      `state is ${bytes} bytes of JSON; the limit is ${limits.maxStateBytes} (limits.maxStateBytes). Send less, or raise the limit.`,
+      `state is over ${limits.maxStateBytes} bytes of JSON, the limit (limits.maxStateBytes). Send less, or raise the limit.`,
     );
   }
-  return state as PresenceState;
+  const kind = isPlainObject(state) ? 'state' : `state (got ${describe(state)})`;
+  throw new PresenceError(snapshot.problem === 'too-deep' ? 'STATE_TOO_LARGE' : 'INVALID_STATE', `${problemText(snapshot.problem, limits, kind)}.`);
 };
 
-const channelArgs = (fields: Record<string, unknown>, limits: InputLimits): ChannelArgs => ({
-  channel: parseChannel(fields['channel'], limits),
-  session: parseSession(fields['session'], limits),
+/** A plain copy of a cursor: any JSON within the state limits, one level below the state. */
+const checkCursor = (cursor: unknown, limits: InputLimits): JsonValue => {
+  const snapshot =
+    cursor === undefined ? ({ ok: false, problem: 'not-json' } as const) : snapshotJson(cursor, { maxDepth: limits.maxStateDepth - 1, maxBytes: limits.maxStateBytes });
+  if (snapshot.ok) return snapshot.value;
+  if (snapshot.problem === 'not-json') throw new PresenceError('INVALID_ARGS', `cursor must be a JSON value (null clears it); got ${describe(cursor)}.`);
+  throw new PresenceError('STATE_TOO_LARGE', `${problemText(snapshot.problem, limits, 'cursor')}; it is part of the state (limits.maxStateBytes).`);
+};
+
+const channelArgs = (fields: { channel: unknown; session: unknown }, limits: InputLimits): ChannelArgs => ({
+  channel: parseChannel(fields.channel, limits),
+  session: parseSession(fields.session, limits),
 });
 
 /** Parses `{ channel, session? }` (leave args). */
 export const parseChannelArgs = (input: unknown, limits: InputLimits): ChannelArgs =>
-  channelArgs(record(input, 'args'), limits);
+  channelArgs(record(input, 'args', ['channel', 'session']), limits);
 
 /** Parses subscription params `{ channel }`. */
 export const parseParams = (input: unknown, limits: InputLimits): { channel: string } => ({
-  channel: parseChannel(record(input, 'params')['channel'], limits),
+  channel: parseChannel(record(input, 'params', ['channel']).channel, limits),
 });
 
 /** Parses `{ channel, state?, session? }`. */
 export const parseHeartbeatArgs = (input: unknown, limits: InputLimits): HeartbeatArgs => {
-  const fields = record(input, 'args');
+  const fields = record(input, 'args', ['channel', 'session', 'state']);
   // Channel, then session, then state: the order the errors are reported in.
-  const channel = parseChannel(fields['channel'], limits);
-  const session = parseSession(fields['session'], limits);
-  const state = fields['state'];
+  const channel = parseChannel(fields.channel, limits);
+  const session = parseSession(fields.session, limits);
+  const state = fields.state;
   return { channel, session, state: state === undefined ? undefined : checkState(state, limits) };
 };
 
 /** Parses `{ channel, cursor, session? }`. */
 export const parseCursorArgs = (input: unknown, limits: InputLimits): CursorArgs => {
-  const fields = record(input, 'args');
-  const cursor = fields['cursor'];
-  if (cursor === undefined || !isJsonValue(cursor)) {
-    throw new PresenceError('INVALID_ARGS', `cursor must be a JSON value (null clears it); got ${describe(cursor)}.`);
-  }
-  const channel = parseChannel(fields['channel'], limits);
-  return { channel, session: parseSession(fields['session'], limits), cursor };
+  const fields = record(input, 'args', ['channel', 'session', 'cursor']);
+  const cursor = checkCursor(fields.cursor, limits);
+  const channel = parseChannel(fields.channel, limits);
+  return { channel, session: parseSession(fields.session, limits), cursor };
 };
 
 /** Parses `{ channel, typing, session? }`. */
 export const parseTypingArgs = (input: unknown, limits: InputLimits): TypingArgs => {
-  const fields = record(input, 'args');
-  const typing = fields['typing'];
+  const fields = record(input, 'args', ['channel', 'session', 'typing']);
+  const typing = fields.typing;
   if (typeof typing !== 'boolean') {
     throw new PresenceError('INVALID_ARGS', `typing must be a boolean; got ${describe(typing)}.`);
   }
-  const channel = parseChannel(fields['channel'], limits);
-  return { channel, session: parseSession(fields['session'], limits), typing };
+  const channel = parseChannel(fields.channel, limits);
+  return { channel, session: parseSession(fields.session, limits), typing };
 };

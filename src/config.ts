@@ -26,6 +26,12 @@ export interface PresencePackConfig<Ctx = CollectionContext> {
   typingTtlSec?: number;
   /** Where rows live: a `PresenceStore`, or a 0.3 store (adapted). Default: a new memory store. */
   store?: PresenceStore | LegacyPresenceStore;
+  /**
+   * Deadline of one store call in milliseconds; past it the call rejects with
+   * `STORE_TIMEOUT` (outcome unknown, safe to retry). Default 10 000, above
+   * the bundled stores' own 5 000, so theirs answers first.
+   */
+  storeTimeoutMs?: number;
   /** The clock, in epoch milliseconds. Default `Date.now`: the only clock read in the package. */
   now?: () => number;
   /** Limits on what clients may send. */
@@ -38,10 +44,14 @@ export interface PresencePackConfig<Ctx = CollectionContext> {
 export interface PresenceLimits {
   /** Largest state, in UTF-8 bytes of its JSON. Default 8 192. */
   maxStateBytes?: number;
+  /** Deepest nesting of a state's objects and arrays (the state is depth 1), at most 256. Default 64. */
+  maxStateDepth?: number;
   /** Longest channel name, in UTF-16 code units. Default 256. */
   maxChannelLength?: number;
   /** Longest session id, in UTF-16 code units. Default 256. */
   maxSessionLength?: number;
-  /** Most live members per channel; a new member beyond it is refused. Default: unlimited. */
+  /** Most live members (rows: one per actor and session) per channel; a new member beyond it gets `CHANNEL_FULL`. Default: unlimited. */
   maxMembersPerChannel?: number;
+  /** Most live sessions one actor may hold in one channel; one more gets `CHANNEL_FULL`. Default 32. */
+  maxSessionsPerActor?: number;
 }

@@ -22,7 +22,9 @@ export type PresenceErrorCode =
   | 'CHANNEL_DENIED'
   | 'CHANNEL_FULL'
   | 'NOT_PRESENT'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_TIMEOUT'
+  | 'INVALID_CLOCK';
 
 /** Every code, as a lookup; a code added to the union without a line here is a compile error. */
 const PRESENCE_ERROR_CODES: Readonly<Record<PresenceErrorCode, true>> = {
@@ -37,12 +39,18 @@ const PRESENCE_ERROR_CODES: Readonly<Record<PresenceErrorCode, true>> = {
   CHANNEL_FULL: true,
   NOT_PRESENT: true,
   STORE_UNAVAILABLE: true,
+  STORE_TIMEOUT: true,
+  INVALID_CLOCK: true,
 };
 
 /** The one place the `[CODE] ` prefix is written. */
 const withCode = (code: string, message: string): string => `[${code}] ${message}`;
 
-/** A rejected presence operation; the store is unchanged. */
+/**
+ * A rejected presence operation. The store is unchanged, except after
+ * `STORE_TIMEOUT`: the store did not answer within its deadline, so the call
+ * may still land (outcome unknown); every presence write is safe to retry.
+ */
 export class PresenceError extends Error {
   /** Stable machine-readable reason. */
   readonly code: PresenceErrorCode;

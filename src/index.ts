@@ -20,7 +20,7 @@
  */
 export { createPresencePack, type PresencePack } from './pack.js';
 export type { PresencePackConfig, PresenceLimits } from './config.js';
-export type { PresenceStore } from './store.js';
+export type { PresenceStore, Admission, AdmissionLimits } from './store.js';
 export { presenceRowId, type PresenceRow, type PresenceIdentity, type PresenceState, type JsonValue } from './row.js';
 export {
   PresenceError,
@@ -47,6 +47,7 @@ export {
   rowsToLeave,
   isVisibleTo,
   isWritableBy,
+  refusedAdmission,
 } from './machine.js';
 export { presenceNames, type PresenceNames } from './names.js';
 export type { PresenceParams } from './surfaces/collection.js';

@@ -1,61 +1,23 @@
 /**
- * JSON helpers for presence state: a structural check that a value is plain
- * JSON, its encoded size, and a deep copy.
+ * JSON helpers for presence state: one bounded, iterative snapshot that
+ * checks a value is plain JSON and measures its encoding while copying it,
+ * and a deep copy of data already checked.
  *
  * @module
  */
 import type { JsonValue, PresenceState } from './row.js';
 
-/** Whether `value` is a plain object (not an array, not a class instance). */
+/** Whether `value` is a plain object (not an array, not a class instance); never throws. */
 export const isPlainObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-};
-
-/** {@link isJsonValue} over the objects on the current path (`path`): a revisit is a cycle. */
-const isJsonWalk = (value: unknown, path: object[]): boolean => {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null) return true;
-      if (path.includes(value)) return false;
-      path.push(value);
-      if (Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) {
-          const item: unknown = value[index];
-          // A hole is skipped (it encodes as null), as `every` would.
-          if (item === undefined && !(index in value)) continue;
-          if (!isJsonWalk(item, path)) return false;
-        }
-      } else {
-        if (!isPlainObject(value)) return false;
-        const keys = Object.keys(value);
-        for (let index = 0; index < keys.length; index++) {
-          if (!isJsonWalk(value[keys[index]!], path)) return false;
-        }
-      }
-      path.pop();
-      return true;
-    }
-    default:
-      return false;
+  try {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    return proto === Object.prototype || proto === null;
+  } catch {
+    // A revoked proxy or a throwing trap is no plain object.
+    return false;
   }
 };
-
-/**
- * Whether `value` is JSON that survives a round trip unchanged: finite
- * numbers, strings, booleans, null, arrays and plain objects, acyclic
- * (shared, non-cyclic references are fine).
- */
-export const isJsonValue = (value: unknown): value is JsonValue => isJsonWalk(value, []);
-
-/** Returned by the fused walk when a `toJSON` method makes the encoding differ from the data. */
-const HAS_TO_JSON = -1;
 
 /** UTF-8 bytes of `JSON.stringify(text)`: quotes, escapes, and lone surrogates as `\uXXXX`. */
 const jsonStringBytes = (text: string): number => {
@@ -91,60 +53,125 @@ const jsonNumberBytes = (value: number): number => {
   return String(value).length;
 };
 
-/**
- * One walk for {@link isJsonValue} and the UTF-8 length of the encoding:
- * the length, `undefined` when not JSON, or {@link HAS_TO_JSON}. `path`
- * holds the objects being walked (a revisit is a cycle).
- */
-const walkJson = (value: unknown, path: object[]): number | undefined => {
-  switch (typeof value) {
-    case 'string':
-      return jsonStringBytes(value);
-    case 'boolean':
-      return value ? 4 : 5;
-    case 'number':
-      return Number.isFinite(value) ? jsonNumberBytes(value) : undefined;
-    case 'object': {
-      if (value === null) return 4;
-      if (path.includes(value)) return undefined;
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return HAS_TO_JSON;
-      path.push(value);
-      let bytes = 2;
-      if (Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) {
-          const item: unknown = value[index];
-          // A hole passes the check (`every` skips it) and encodes as null.
-          const size = item === undefined && !(index in value) ? 4 : walkJson(item, path);
-          if (size === undefined || size === HAS_TO_JSON) return size;
-          bytes += index === 0 ? size : size + 1;
-        }
-      } else {
-        if (!isPlainObject(value)) return undefined;
-        const keys = Object.keys(value);
-        for (let index = 0; index < keys.length; index++) {
-          const key = keys[index]!;
-          const size = walkJson(value[key], path);
-          if (size === undefined || size === HAS_TO_JSON) return size;
-          bytes += jsonStringBytes(key) + 1 + (index === 0 ? size : size + 1);
-        }
-      }
-      path.pop();
-      return bytes;
-    }
-    default:
-      return undefined;
-  }
+/** How far a {@link snapshotJson} walk may go before it gives up. */
+export interface JsonBounds {
+  /** Deepest nesting of objects and arrays; the value itself is depth 1. */
+  maxDepth: number;
+  /** Largest encoding, in UTF-8 bytes of its JSON. */
+  maxBytes: number;
+}
+
+/** Why a value has no snapshot: not plain JSON (or unreadable), nested too deep, or too large. */
+export type JsonProblem = 'not-json' | 'too-deep' | 'too-large';
+
+/** A plain copy of JSON data and the UTF-8 length of its encoding, or why there is none. */
+export type JsonSnapshot = { ok: true; value: JsonValue; bytes: number } | { ok: false; problem: JsonProblem };
+
+/** An object or array being copied: what is read, what is written, and how far. */
+interface Frame {
+  readonly source: Record<string, unknown> | unknown[];
+  readonly target: Record<string, JsonValue> | JsonValue[];
+  /** The object's own keys, read once; `undefined` for an array. */
+  readonly keys: string[] | undefined;
+  readonly length: number;
+  index: number;
+}
+
+/** Sets a key on a fresh copy; `__proto__` must stay a plain own key, so it is defined. */
+const setKey = (target: Record<string, JsonValue>, key: string, item: JsonValue): void => {
+  if (key !== '__proto__') target[key] = item;
+  else Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true });
 };
 
+/** Thrown inside the walk to stop it; never escapes {@link snapshotJson}. */
+class Stop {
+  constructor(readonly problem: JsonProblem) {}
+}
+
 /**
- * `isJsonValue(value) ? utf8Length(JSON.stringify(value)) : undefined`, in one
- * walk and without building the string: the size check of every heartbeat.
+ * Reads `root` exactly once, iteratively, into a plain copy: each property is
+ * read once (a getter, proxy trap or `toJSON` cannot show the check one value
+ * and the store another), holes become `null` and `-0` becomes `0` (what JSON
+ * encodes), and the walk stops as soon as a bound is crossed, so its cost is
+ * proportional to `maxBytes`, not to the input (a sparse array of length
+ * 2^32 - 1 or a graph of shared references stops at the limit). No recursion:
+ * any depth is refused in constant stack. A throwing getter or trap means
+ * `not-json`.
  */
-export const jsonByteLength = (value: unknown): number | undefined => {
-  const bytes = walkJson(value, []);
-  if (bytes !== HAS_TO_JSON) return bytes;
-  // A toJSON method (own on an array, or inherited) changes what is encoded: encode it for real.
-  return isJsonValue(value) ? utf8Length(JSON.stringify(value)) : undefined;
+export const snapshotJson = (root: unknown, bounds: JsonBounds): JsonSnapshot => {
+  const stack: Frame[] = [];
+  // The objects on the current path: a revisit is a cycle (shared, acyclic references are fine).
+  const path = new Set<object>();
+  let bytes = 0;
+  const count = (size: number): void => {
+    bytes += size;
+    if (bytes > bounds.maxBytes) throw new Stop('too-large');
+  };
+  /** The copy of a primitive, or a fresh container whose frame is pushed. */
+  const copyOf = (value: unknown): JsonValue => {
+    switch (typeof value) {
+      case 'string':
+        count(jsonStringBytes(value));
+        return value;
+      case 'boolean':
+        count(value ? 4 : 5);
+        return value;
+      case 'number':
+        if (!Number.isFinite(value)) throw new Stop('not-json');
+        count(jsonNumberBytes(value));
+        return value === 0 ? 0 : value;
+      case 'object': {
+        if (value === null) {
+          count(4);
+          return null;
+        }
+        if (path.has(value)) throw new Stop('not-json');
+        if (stack.length + 1 > bounds.maxDepth) throw new Stop('too-deep');
+        count(2);
+        if (Array.isArray(value)) {
+          const length: unknown = value.length;
+          if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) throw new Stop('not-json');
+          const target: JsonValue[] = [];
+          stack.push({ source: value, target, keys: undefined, length, index: 0 });
+          path.add(value);
+          return target;
+        }
+        if (!isPlainObject(value)) throw new Stop('not-json');
+        const keys = Object.keys(value);
+        const target: Record<string, JsonValue> = {};
+        stack.push({ source: value, target, keys, length: keys.length, index: 0 });
+        path.add(value);
+        return target;
+      }
+      default:
+        throw new Stop('not-json');
+    }
+  };
+  try {
+    const value = copyOf(root);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.index >= frame.length) {
+        path.delete(stack.pop()!.source);
+        continue;
+      }
+      const index = frame.index++;
+      if (index > 0) count(1);
+      if (frame.keys === undefined) {
+        const source = frame.source as unknown[];
+        const item: unknown = source[index];
+        // A hole encodes as null; an own `undefined` is not JSON.
+        (frame.target as JsonValue[]).push(item === undefined && !(index in source) ? (count(4), null) : copyOf(item));
+      } else {
+        const key = frame.keys[index]!;
+        count(jsonStringBytes(key) + 1);
+        setKey(frame.target as Record<string, JsonValue>, key, copyOf((frame.source as Record<string, unknown>)[key]));
+      }
+    }
+    return { ok: true, value, bytes };
+  } catch (error) {
+    return { ok: false, problem: error instanceof Stop ? error.problem : 'not-json' };
+  }
 };
 
 /** UTF-8 byte length of a string, without allocating an encoded copy. */
@@ -165,7 +192,10 @@ export const utf8Length = (text: string): number => {
   return bytes;
 };
 
-/** A deep copy of JSON data. */
+/**
+ * A deep copy of JSON data that passed {@link snapshotJson} (or a store's own
+ * check): its depth is bounded there, so the recursion here is too.
+ */
 export const cloneJson = <Value extends JsonValue>(value: Value): Value => {
   if (typeof value !== 'object' || value === null) return value;
   // map keeps holes as holes.

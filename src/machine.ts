@@ -14,6 +14,9 @@
  *   and never makes the row live again.
  * - A leave removes the caller's row for one session, or every session of the
  *   caller in the channel when none is named.
+ * - A heartbeat of a new member (no live row under its id) is refused when
+ *   its channel already holds `maxMembers` live rows of other ids, or its
+ *   actor `maxSessionsPerActor` of them; a member already live is never refused.
  * - A row is visible to a reader iff it is live and belongs to the reader's
  *   scope and channel; it is writable by a caller iff it carries the caller's
  *   actor and scope.
@@ -21,6 +24,7 @@
  * @module
  */
 import { PresenceError } from './errors.js';
+import type { Admission, AdmissionLimits } from './store.js';
 import { presenceRowId, type JsonValue, type PresenceIdentity, type PresenceRow, type PresenceState } from './row.js';
 
 /** Whether the row is live at `now`. */
@@ -39,8 +43,8 @@ export const heartbeatRow = (
 ): PresenceRow => {
   const renewed = stored !== undefined && isLive(stored, now) ? stored.state : {};
   return {
-    // The stored row was found by this identity's id: reuse it rather than encode again.
-    id: stored?.id ?? presenceRowId(identity),
+    // From the caller's identity only: a stored row never names the row written.
+    id: presenceRowId(identity),
     scope: identity.scope,
     channel: identity.channel,
     actorId: identity.actorId,
@@ -88,3 +92,28 @@ export const isVisibleTo = (row: PresenceRow, scope: string, channel: string, no
 /** Whether the caller (`actorId` in `scope`) may write `row`. */
 export const isWritableBy = (row: Pick<PresenceRow, 'actorId' | 'scope'>, actorId: string, scope: string): boolean =>
   row.actorId === actorId && row.scope === scope;
+
+/**
+ * Why a heartbeat writing `row` must be refused, given the row stored under
+ * its id and the rows of its channel, judged at `row.heartbeatAt`; `undefined`
+ * admits it. One pass over `members`; a store runs this inside its atomic step.
+ */
+export const refusedAdmission = (
+  row: PresenceRow,
+  stored: Pick<PresenceRow, 'expiresAt'> | undefined,
+  members: Iterable<Pick<PresenceRow, 'id' | 'scope' | 'channel' | 'actorId' | 'expiresAt'>>,
+  limits: AdmissionLimits,
+): Extract<Admission, { admitted: false }> | undefined => {
+  const now = row.heartbeatAt;
+  if (stored !== undefined && isLive(stored, now)) return undefined;
+  let others = 0;
+  let sessions = 0;
+  for (const member of members) {
+    if (member.id === row.id || !isLive(member, now) || member.scope !== row.scope || member.channel !== row.channel) continue;
+    others++;
+    if (member.actorId === row.actorId) sessions++;
+  }
+  if (others >= limits.maxMembers) return { admitted: false, full: 'channel', live: others };
+  if (sessions >= limits.maxSessionsPerActor) return { admitted: false, full: 'actor', live: sessions };
+  return undefined;
+};

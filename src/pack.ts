@@ -50,7 +50,7 @@ export const createPresencePack = <Ctx = CollectionContext>(config: PresencePack
     schemas: { [names.table]: presenceSchema() },
     permissions: { [names.table]: presencePermissions(settings) },
     readers: { [names.table]: presenceReader(settings.store) },
-    writers: { [names.table]: presenceWriter(settings.store) },
+    writers: { [names.table]: presenceWriter(settings) },
     collections: [presenceCollection(settings, names)],
     mutations: presenceMutations(settings, names),
     schedules: [presenceCleanup(settings, names)],

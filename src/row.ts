@@ -7,6 +7,13 @@
 /** A JSON value, as presence state must be. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * The deepest state (the state object is depth 1) every bundled store keeps
+ * and `limits.maxStateDepth` may allow: deeper data is refused at the door,
+ * so no walk of a stored state can exhaust the stack.
+ */
+export const MAX_STATE_DEPTH = 256;
+
 /** Presence state: a JSON object (cursor and typing patches merge into it). */
 export type PresenceState = { [key: string]: JsonValue };
 

@@ -8,6 +8,31 @@
 import type { Awaitable } from './contract.js';
 import type { PresenceRow } from './row.js';
 
+/** The limits {@link PresenceStore.admit} enforces on a new member of a channel. */
+export interface AdmissionLimits {
+  /** Most live rows one scope's channel may hold. */
+  maxMembers: number;
+  /** Most live rows one actor may hold in one scope's channel. */
+  maxSessionsPerActor: number;
+}
+
+/** What {@link PresenceStore.admit} did: stored the row, or refused it and changed nothing. */
+export type Admission =
+  | {
+      /** Stored. */
+      admitted: true;
+      /** The stored row, as `upsert` returns it. */
+      row: PresenceRow;
+    }
+  | {
+      /** Refused; nothing changed. */
+      admitted: false;
+      /** Which limit was reached: the channel's members, or the actor's sessions in it. */
+      full: 'channel' | 'actor';
+      /** The live rows counted against that limit (other ids only). */
+      live: number;
+    };
+
 /**
  * Where presence rows live. Certify an implementation with `certifyPresenceStore`.
  *
@@ -25,6 +50,15 @@ export interface PresenceStore {
    * `expiresAt` becomes the larger of the two. Returns the stored row. Atomic.
    */
   upsert(row: PresenceRow): Awaitable<PresenceRow>;
+  /**
+   * A heartbeat's write: `upsert`, unless the row is a new member. Judged at
+   * `now = row.heartbeatAt`: when the id is stored and live it merges exactly
+   * as `upsert`. Otherwise, if the row's scope and channel already hold
+   * `maxMembers` live rows of other ids, or its actor `maxSessionsPerActor` of
+   * them there, it changes nothing and reports the limit; else it upserts.
+   * Atomic with every other `admit`: concurrent joins never overshoot a limit.
+   */
+  admit(row: PresenceRow, limits: AdmissionLimits): Awaitable<Admission>;
   /** Like `upsert`, but only if the id is stored; never inserts. Returns the stored row or `undefined`. */
   update(row: PresenceRow): Awaitable<PresenceRow | undefined>;
   /** Deletes one id; returns the removed row or `undefined`. */

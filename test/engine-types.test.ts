@@ -19,7 +19,7 @@ import type * as Real from './types/engine-2.16.js';
 type Ctx = { userId: string; workspaceId: string };
 
 /** Every config key, so a key added later without a place here is a compile error. */
-const limits = { maxStateBytes: 4096, maxChannelLength: 64, maxSessionLength: 64, maxMembersPerChannel: 50 } satisfies Required<PresenceLimits>;
+const limits = { maxStateBytes: 4096, maxStateDepth: 32, maxChannelLength: 64, maxSessionLength: 64, maxMembersPerChannel: 50, maxSessionsPerActor: 8 } satisfies Required<PresenceLimits>;
 const everyKey = {
   prefix: 'docs_',
   getActorId: (ctx: Ctx) => ctx.userId,
@@ -32,6 +32,7 @@ const everyKey = {
   now: () => 1_000_000,
   limits,
   cleanupBatchSize: 100,
+  storeTimeoutMs: 2_000,
 } satisfies Required<PresencePackConfig<Ctx>>;
 
 const pack = createPresencePack<Ctx>(everyKey);
@@ -54,7 +55,7 @@ const cleanup: Real.ScheduleDefinition = presenceCleanup(settings, names);
 const schema: Real.TableSchema<PresenceRow> = presenceSchema();
 const permissions: Real.TablePermissions<PresenceRow, Ctx> = presencePermissions(settings);
 const reader: Real.TableReader<unknown> = presenceReader(settings.store);
-const writer: Real.TableWriter<PresenceRow, Contract.CollectionContext, unknown> = presenceWriter(settings.store);
+const writer: Real.TableWriter<PresenceRow, Contract.CollectionContext, unknown> = presenceWriter(settings);
 
 describe('the pack and the reference engine fit the real engine (2.16) under strict', () => {
   it('shares the engine\'s RowKey, so a reader accepts every key the engine may pass', () => {

@@ -24,6 +24,8 @@ const CODES = Object.keys({
   CHANNEL_FULL: 1,
   NOT_PRESENT: 1,
   STORE_UNAVAILABLE: 1,
+  STORE_TIMEOUT: 1,
+  INVALID_CLOCK: 1,
 } satisfies Record<PresenceErrorCode, 1>) as PresenceErrorCode[];
 
 const alice = { userId: 'alice', tenant: 't1' };

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { cloneJson, isJsonValue, isPlainObject, jsonByteLength, utf8Length } from '../src/json.js';
+import { cloneJson, isPlainObject, snapshotJson, utf8Length } from '../src/json.js';
 import type { JsonValue } from '../src/row.js';
 
 /** An independent, obviously-correct notion of "plain JSON that round-trips". */
@@ -14,6 +14,16 @@ const naiveIsJson = (value: unknown, seen: object[] = []): boolean => {
   if (proto !== Object.prototype && proto !== null) return false;
   return Object.values(value).every((item) => naiveIsJson(item, inner));
 };
+
+/** The data of a value that passed `naiveIsJson`, as JSON keeps it: holes as null, -0 as 0, own keys only. */
+const naiveCopy = (value: unknown): unknown => {
+  if (typeof value === 'number') return value === 0 ? 0 : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return Array.from(value, (item) => (item === undefined ? null : naiveCopy(item)));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, naiveCopy(item)]));
+};
+
+const unbounded = { maxDepth: Infinity, maxBytes: Infinity };
 
 const numbers = fc.oneof(
   fc.double(),
@@ -48,13 +58,70 @@ const values: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
 })).value;
 
 describe('JSON helpers', () => {
-  test.prop([values], { numRuns: 2000 })('isJsonValue agrees with a naive check', (value) => {
-    expect(isJsonValue(value)).toBe(naiveIsJson(value));
+  test.prop([values], { numRuns: 2000 })('snapshotJson accepts exactly what a naive check calls JSON', (value) => {
+    expect(snapshotJson(value, unbounded).ok).toBe(naiveIsJson(value));
   });
 
-  test.prop([values], { numRuns: 2000 })('jsonByteLength is the UTF-8 size of JSON.stringify, or undefined for non-JSON', (value) => {
-    const expected = naiveIsJson(value) ? Buffer.byteLength(JSON.stringify(value), 'utf8') : undefined;
-    expect(jsonByteLength(value)).toBe(expected);
+  test.prop([values], { numRuns: 2000 })('a snapshot is the data as plain JSON, and its bytes are the UTF-8 size of its encoding', (value) => {
+    const snapshot = snapshotJson(value, unbounded);
+    if (!snapshot.ok) return;
+    expect(snapshot.value).toStrictEqual(naiveCopy(value));
+    expect(snapshot.bytes).toBe(Buffer.byteLength(JSON.stringify(snapshot.value), 'utf8'));
+  });
+
+  test.prop([fc.jsonValue({ maxDepth: 6 })])('a byte bound is exact: at the size it passes, one byte under it is too-large', (value) => {
+    const { bytes } = snapshotJson(value, unbounded) as { bytes: number };
+    expect(snapshotJson(value, { maxDepth: Infinity, maxBytes: bytes })).toMatchObject({ ok: true, bytes });
+    expect(snapshotJson(value, { maxDepth: Infinity, maxBytes: bytes - 1 })).toEqual({ ok: false, problem: 'too-large' });
+  });
+
+  test.prop([fc.integer({ min: 1, max: 300 })])('a depth bound is exact, for arrays and objects alike', (depth) => {
+    let nested: unknown = 1;
+    for (let level = 0; level < depth; level++) nested = level % 2 === 0 ? [nested] : { n: nested };
+    expect(snapshotJson(nested, { maxDepth: depth, maxBytes: Infinity }).ok).toBe(true);
+    expect(snapshotJson(nested, { maxDepth: depth - 1, maxBytes: Infinity })).toEqual({ ok: false, problem: 'too-deep' });
+  });
+
+  it('refuses 100 000 levels of nesting without recursing', () => {
+    let nested: unknown = {};
+    for (let level = 0; level < 100_000; level++) nested = { n: nested };
+    expect(snapshotJson(nested, { maxDepth: 64, maxBytes: 8192 })).toEqual({ ok: false, problem: 'too-deep' });
+    // Unbounded too: the walk keeps its path on the heap, not the stack.
+    expect(snapshotJson(nested, unbounded).ok).toBe(true);
+  });
+
+  it('stops at the byte limit: a sparse array of length 2^32 - 1 and a graph of shared references cost the limit, not their size', () => {
+    // Each element is at least one byte of JSON: the walk reads no more than maxBytes of them.
+    const sparse = new Array<unknown>(2 ** 32 - 1);
+    let reads = 0;
+    const counted = new Proxy(sparse, { get: (target, key) => (reads++, Reflect.get(target, key)) });
+    expect(snapshotJson(counted, { maxDepth: 64, maxBytes: 8192 })).toEqual({ ok: false, problem: 'too-large' });
+    expect(reads).toBeLessThan(8192);
+    // 2^26 leaves behind 26 levels of shared pairs.
+    let graph: unknown = 'leaf';
+    for (let level = 0; level < 26; level++) graph = [graph, graph];
+    expect(snapshotJson(graph, { maxDepth: 64, maxBytes: 8192 })).toEqual({ ok: false, problem: 'too-large' });
+  });
+
+  it('reads every property once, so a getter cannot show the check one value and the copy another', () => {
+    let reads = 0;
+    const tricky = {
+      get name() {
+        reads++;
+        return reads === 1 ? 'small' : 'x'.repeat(100_000);
+      },
+    };
+    const snapshot = snapshotJson(tricky, { maxDepth: 64, maxBytes: 100 });
+    expect(snapshot).toEqual({ ok: true, value: { name: 'small' }, bytes: 16 });
+    expect(reads).toBe(1);
+  });
+
+  it('a throwing getter, a throwing proxy trap and a revoked proxy are not JSON', () => {
+    const throwing = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const trap = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const value of [throwing, trap, proxy, [throwing]]) expect(snapshotJson(value, unbounded)).toEqual({ ok: false, problem: 'not-json' });
   });
 
   test.prop([fc.string({ unit: 'binary' })])('utf8Length equals the bytes Buffer encodes, lone surrogates included', (text) => {
@@ -86,11 +153,9 @@ describe('JSON helpers', () => {
     const shared = { a: 1 };
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect(isJsonValue({ x: shared, y: shared })).toBe(true);
-    expect(jsonByteLength({ x: shared, y: shared })).toBe(JSON.stringify({ x: shared, y: shared }).length);
-    expect(isJsonValue(cyclic)).toBe(false);
-    expect(jsonByteLength(cyclic)).toBeUndefined();
-    expect(jsonByteLength([cyclic])).toBeUndefined();
+    expect(snapshotJson({ x: shared, y: shared }, unbounded)).toEqual({ ok: true, value: { x: shared, y: shared }, bytes: 25 });
+    expect(snapshotJson(cyclic, unbounded)).toEqual({ ok: false, problem: 'not-json' });
+    expect(snapshotJson([cyclic], unbounded)).toEqual({ ok: false, problem: 'not-json' });
   });
 
   it('plain objects are the ones with Object.prototype or no prototype', () => {

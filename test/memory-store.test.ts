@@ -39,11 +39,14 @@ describe('memory store indexes', () => {
     },
   );
 
-  test('the id fixes the identity: a write under a stored id changes only state and times, and indexes stay put', () => {
+  test('the id fixes the identity: a write whose fields contradict its id is INVALID_ARGS, and the row and its indexes stay put', () => {
     const store = createMemoryPresenceStore();
     const row = makeRow('a', 100);
     store.upsert(row);
-    const merged = store.upsert({ ...row, scope: 's2', channel: 'other', actorId: 'b', sessionId: 'tab', state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 });
+    expect(() => store.upsert({ ...row, scope: 's2', channel: 'other', actorId: 'b', sessionId: 'tab', state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGS' }),
+    );
+    const merged = store.upsert({ ...row, state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 });
     const expected = { ...row, state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 };
     expect(merged).toEqual(expected);
     expect(store.channel('s', 'c', 0)).toEqual([expected]);

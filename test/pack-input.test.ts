@@ -148,3 +148,112 @@ describe('bad config', () => {
     expect(pack.ownsTables).toEqual(['docs_presence']);
   });
 });
+
+describe('deep nesting', () => {
+  const nest = (depth: number): Record<string, unknown> => {
+    let state: Record<string, unknown> = {};
+    for (let level = 1; level < depth; level++) state = { n: state };
+    return state;
+  };
+
+  it('limits.maxStateDepth defaults to 64: a 64-level state is kept, a 65-level one is STATE_TOO_LARGE naming the limit', async () => {
+    const h = createPresenceHarness();
+    await expect(h.as(alice).heartbeat('doc', { state: nest(64) as never })).resolves.toMatchObject({ channel: 'doc' });
+    const refused = h.as(alice).heartbeat('doc', { state: nest(65) as never });
+    await expect(refused).rejects.toMatchObject({ code: 'STATE_TOO_LARGE', message: expect.stringContaining('limits.maxStateDepth') });
+  });
+
+  it.each([3_000, 10_000, 200_000])('a state %i levels deep (well under 8 KiB at small depths) is a typed error on every path, never a RangeError', async (depth) => {
+    const h = createPresenceHarness();
+    await h.as(alice).heartbeat('doc');
+    const before = await h.store.rows();
+    await expect(h.as(alice).heartbeat('doc', { state: nest(depth) as never })).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    await expect(h.as(alice).cursor('doc', nest(depth) as never)).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    expect(await h.store.rows()).toEqual(before);
+  });
+
+  it('limits.maxStateDepth is configurable up to 256', async () => {
+    const h = createPresenceHarness({ config: { limits: { maxStateDepth: 3 } } });
+    await expect(h.as(alice).heartbeat('doc', { state: { a: { b: 1 } } })).resolves.toMatchObject({ state: { a: { b: 1 } } });
+    await expect(h.as(alice).heartbeat('doc', { state: { a: { b: [[1]] } } })).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    expect(() => createPresencePack({ limits: { maxStateDepth: 257 } })).toThrow(expect.objectContaining({ code: 'INVALID_LIMIT' }));
+  });
+});
+
+describe('limits under concurrency', () => {
+  it('ten concurrent first heartbeats against maxMembersPerChannel 2: exactly two join, eight get CHANNEL_FULL', async () => {
+    const h = createPresenceHarness({ config: { limits: { maxMembersPerChannel: 2 } } });
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, index) => h.as({ userId: `u${index}` }).heartbeat('doc')));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(2);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'CHANNEL_FULL' });
+    expect(await h.store.rows()).toHaveLength(2);
+  });
+
+  it('one actor holds at most limits.maxSessionsPerActor (default 32) live sessions per channel, and a live one always renews', async () => {
+    const h = createPresenceHarness();
+    const sessions = await Promise.allSettled(Array.from({ length: 40 }, (_, index) => h.as(alice).heartbeat('doc', { session: `tab${index}` })));
+    expect(sessions.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(32);
+    await expect(h.as(alice).heartbeat('doc', { session: 'one-more' })).rejects.toMatchObject({ code: 'CHANNEL_FULL', message: expect.stringContaining('limits.maxSessionsPerActor') });
+    const admitted = (await h.store.rows())[0]!;
+    await expect(h.as(alice).heartbeat('doc', { session: admitted.sessionId })).resolves.toMatchObject({ sessionId: admitted.sessionId });
+    // Another actor and another channel are counted apart.
+    await expect(h.as({ userId: 'bob' }).heartbeat('doc', { session: 'tab0' })).resolves.toMatchObject({ actorId: 'bob' });
+    await expect(h.as(alice).heartbeat('other', { session: 'one-more' })).resolves.toMatchObject({ channel: 'other' });
+  });
+});
+
+describe('config accepts no nonsense', () => {
+  const configError = (config: unknown): unknown => {
+    try {
+      createPresencePack(config as PresencePackConfig);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['a typo', { heartbeatTTLSec: -1 }, 'INVALID_OPTION', 'heartbeatTtlSec'],
+    ['a typo in limits', { limits: { maxMembers: 3 } }, 'INVALID_OPTION', 'maxMembersPerChannel'],
+    ['null', null, 'INVALID_OPTION', 'config'],
+    ['a number', 5, 'INVALID_OPTION', 'config'],
+    ['a string', 'str', 'INVALID_OPTION', 'config'],
+    ['an array', [], 'INVALID_OPTION', 'config'],
+    ['limits: 5', { limits: 5 }, 'INVALID_LIMIT', 'limits'],
+    ['limits: null', { limits: null }, 'INVALID_LIMIT', 'limits'],
+    ['a null TTL', { heartbeatTtlSec: null }, 'INVALID_TTL', 'heartbeatTtlSec'],
+    ['a null typing TTL', { typingTtlSec: null }, 'INVALID_TTL', 'typingTtlSec'],
+    ['a null cron', { cleanupCron: null }, 'INVALID_CRON', 'cleanupCron'],
+    ['a null limit', { limits: { maxStateBytes: null } }, 'INVALID_LIMIT', 'maxStateBytes'],
+    ['a cron that never fires', { cleanupCron: '0 0 30 2 *' }, 'INVALID_CRON', 'never fires'],
+    ['a TTL no store keeps exactly', { heartbeatTtlSec: 1e300 }, 'INVALID_TTL', 'heartbeatTtlSec'],
+    ['a TTL over a year', { heartbeatTtlSec: 366 * 24 * 3600 }, 'INVALID_TTL', 'a year'],
+    ['a junk object taken for a 0.3 store', { store: { reader: 1, writer: 2, expired: 3 } }, 'INVALID_STORE', 'reader.all'],
+    ['a null store timeout', { storeTimeoutMs: null }, 'INVALID_OPTION', 'storeTimeoutMs'],
+    ['a zero store timeout', { storeTimeoutMs: 0 }, 'INVALID_OPTION', 'storeTimeoutMs'],
+  ])('%s is a PresenceConfigError %s naming what to fix', (_name, config, code, named) => {
+    const error = configError(config);
+    expect(error).toBeInstanceOf(PresenceConfigError);
+    expect(error).toMatchObject({ code, message: expect.stringContaining(named) });
+  });
+
+  it.each([Number.NaN, Infinity, '12' as never, undefined as never])('a now() returning %s fails every call with INVALID_CLOCK', async (time) => {
+    const h = createPresenceHarness({ createPack: (config) => createPresencePack({ ...config, now: () => time }) });
+    await expect(h.as(alice).heartbeat('doc')).rejects.toMatchObject({ code: 'INVALID_CLOCK' });
+    expect(await h.store.rows()).toEqual([]);
+  });
+
+  it('a fractional clock is floored to whole milliseconds, which every bundled store keeps', async () => {
+    const h = createPresenceHarness({ createPack: (config) => createPresencePack({ ...config, now: () => 1000.75 }) });
+    await expect(h.as(alice).heartbeat('doc')).resolves.toMatchObject({ heartbeatAt: 1000, expiresAt: 31_000 });
+  });
+
+  it('two packs with different prefixes on one store object are refused; the same prefix twice is fine', () => {
+    const store = createPresencePack().store;
+    const shared = { ...store };
+    createPresencePack({ prefix: 'docs_', store: shared });
+    createPresencePack({ prefix: 'docs_', store: shared });
+    expect(configError({ prefix: 'chat_', store: shared })).toMatchObject({ code: 'INVALID_STORE', message: expect.stringContaining('docs_') });
+    expect(configError({ store: shared })).toMatchObject({ code: 'INVALID_STORE' });
+  });
+});

@@ -40,9 +40,9 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
       await server.stop();
       await expectUnavailable(store, TIMEOUT_MS + SLACK_MS);
       const harness = createPresenceHarness({ config: { store } });
-      await expect(harness.as({ userId: 'u1' }).heartbeat('room')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-      await expect(harness.as({ userId: 'u1' }).leave('room')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-      await expect(harness.members({ userId: 'u1' }, 'room')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(harness.as({ userId: 'u1' }).heartbeat('room')).rejects.toMatchObject({ code: expect.stringMatching(/^STORE_(UNAVAILABLE|TIMEOUT)$/) });
+      await expect(harness.as({ userId: 'u1' }).leave('room')).rejects.toMatchObject({ code: expect.stringMatching(/^STORE_(UNAVAILABLE|TIMEOUT)$/) });
+      await expect(harness.members({ userId: 'u1' }, 'room')).rejects.toMatchObject({ code: expect.stringMatching(/^STORE_(UNAVAILABLE|TIMEOUT)$/) });
       await server.restart();
       await reconnected(client);
       // The restarted server has no scripts loaded: EVALSHA falls back to EVAL.
@@ -80,7 +80,8 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
     try {
       await expectWorking(store);
       process.kill(pid, 'SIGSTOP');
-      await expectUnavailable(store, TIMEOUT_MS + SLACK_MS);
+      // The server may apply the queued calls when it thaws: outcome unknown, so STORE_TIMEOUT.
+      await expectUnavailable(store, TIMEOUT_MS + SLACK_MS, ['STORE_TIMEOUT']);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
@@ -117,10 +118,10 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis cluster store ou
       const outcomes = await Promise.all(rows.map((row) => Promise.resolve(store.upsert(row)).then(() => 'ok', (error: unknown) => error)));
       const failures = outcomes.filter((outcome) => outcome !== 'ok');
       expect(failures.length).toBeGreaterThan(0);
-      for (const failure of failures) expect((failure as PresenceError).code).toBe('STORE_UNAVAILABLE');
+      for (const failure of failures) expect(['STORE_UNAVAILABLE', 'STORE_TIMEOUT']).toContain((failure as PresenceError).code);
       const started = performance.now();
-      await expect(store.sweep(10)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-      await expect(store.rows()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(store.sweep(10)).rejects.toMatchObject({ code: expect.stringMatching(/^STORE_(UNAVAILABLE|TIMEOUT)$/) });
+      await expect(store.rows()).rejects.toMatchObject({ code: expect.stringMatching(/^STORE_(UNAVAILABLE|TIMEOUT)$/) });
       expect(performance.now() - started).toBeLessThan(2 * (TIMEOUT_MS + SLACK_MS));
       await cluster.restartNode(1);
       await waitFor('the store to work through the cluster again', async () => (await store.rows()) !== undefined, 20_000);

@@ -207,6 +207,16 @@ describe('presence-certify', () => {
     get: (id) => copy(rows.get(id)),
     upsert: write,
     update: (row) => (rows.has(row.id) ? write(row) : undefined),
+    admit: (row, limits) => {
+      const live = all().filter((r) => r.id !== row.id && r.scope === row.scope && r.channel === row.channel && r.expiresAt > row.heartbeatAt);
+      const own = rows.get(row.id);
+      if (own === undefined || own.expiresAt <= row.heartbeatAt) {
+        if (live.length >= limits.maxMembers) return { admitted: false, full: 'channel', live: live.length };
+        const mine = live.filter((r) => r.actorId === row.actorId).length;
+        if (mine >= limits.maxSessionsPerActor) return { admitted: false, full: 'actor', live: mine };
+      }
+      return { admitted: true, row: write(row) };
+    },
     remove: (id) => { const row = copy(rows.get(id)); rows.delete(id); return row; },
     channel: (scope, channel, now) => all().filter((r) => r.scope === scope && r.channel === channel && r.expiresAt > now),
     sweep: (now, limit = Infinity) => { const out = all().filter((r) => r.expiresAt <= now).slice(0, limit); out.forEach((r) => rows.delete(r.id)); return out; },

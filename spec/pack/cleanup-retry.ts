@@ -35,6 +35,7 @@ const failingSweeps = (inner: PresenceStore, { count, unavailable, coded }: Swee
   const store: PresenceStore = {
     get: (id) => inner.get(id),
     upsert: (row) => inner.upsert(row),
+    admit: (row, limits) => inner.admit(row, limits),
     update: (row) => inner.update(row),
     remove: (id) => inner.remove(id),
     channel: (scope, channel, now) => inner.channel(scope, channel, now),

@@ -41,6 +41,7 @@ const armable = (inner: PresenceStore, seed: number): { store: PresenceStore; ar
     store: {
       get: forward('get'),
       upsert: forward('upsert'),
+      admit: forward('admit'),
       update: forward('update'),
       remove: forward('remove'),
       channel: forward('channel'),

@@ -20,12 +20,13 @@ import { errorCode } from './step.js';
 import { ACTORS, MODEL_SETTINGS, SCOPES, ctxOf, packHarness, type PackSubject } from './subject.js';
 
 /** The store methods the scheduler gates, once armed. */
-const METHODS = ['get', 'upsert', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
+const METHODS = ['get', 'upsert', 'admit', 'update', 'remove', 'channel', 'sweep', 'rows'] as const;
 
 /** The parameter names of each gated method, for printing its calls. */
 const PARAMETERS: Record<(typeof METHODS)[number], readonly string[]> = {
   get: ['id'],
   upsert: ['row'],
+  admit: ['row', 'limits'],
   update: ['row'],
   remove: ['id'],
   channel: ['scope', 'channel', 'now'],

@@ -37,6 +37,10 @@ export const STORE = {
   raceUpsertUpsert: 'STORE-RACE-UPSERT-UPSERT',
   /** An update racing a remove never resurrects the row. */
   raceUpdateRemove: 'STORE-RACE-UPDATE-REMOVE',
+  /** admit refuses a new member exactly at the limits and changes nothing when it does. */
+  admit: 'STORE-ADMIT',
+  /** Concurrent joins never overshoot a limit. */
+  raceAdmit: 'STORE-RACE-ADMIT',
 } as const;
 
 /** One of the store invariant ids. */

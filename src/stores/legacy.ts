@@ -7,6 +7,8 @@
  * - every `get`, `upsert`, `update`, `remove` and `channel` scans all rows (O(n));
  * - merges are read-then-write, so two nodes writing one row at once can
  *   both win; last-writer-wins holds only within one process;
+ * - `admit` counts and then writes, so concurrent joins on several nodes (or
+ *   interleaved calls in one) can overshoot a member limit;
  * - `sweep` re-reads each expired row just before deleting it, which narrows
  *   but does not close the window in which a concurrent heartbeat is lost.
  * Rows written by 0.3 (no `sessionId`) read as session `''`.
@@ -14,6 +16,7 @@
  * @module
  */
 import type { Awaitable } from '../contract.js';
+import { refusedAdmission } from '../machine.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
 
@@ -71,6 +74,11 @@ export const adaptLegacyPresenceStore = (legacy: LegacyPresenceStore): PresenceS
     get,
     upsert: async (row) => (await write(row, true)) as PresenceRow,
     update: (row) => write(row, false),
+    async admit(row, limits) {
+      const rows = await all();
+      const refusal = refusedAdmission(row, rows.find((stored) => stored.id === row.id), rows, limits);
+      return refusal ?? { admitted: true, row: (await write(row, true)) as PresenceRow };
+    },
     async remove(id) {
       const stored = await get(id);
       if (stored !== undefined) await legacy.writer.delete(stored);

@@ -7,15 +7,19 @@
  *   renewal moves its row between buckets in O(1), and `sweep` removes k rows
  *   in O(k) plus O(log b) per distinct expiry it passes.
  *
- * Rows are copied on the way in and on the way out, so no caller can change
- * stored data by mutating an object it passed or received.
+ * Rows are checked and copied on the way in (`row-check.ts`: the same checks
+ * and codes as the other bundled stores) and copied on the way out, so no
+ * caller can change stored data by mutating an object it passed or received.
  *
  * @module
  */
+import { PresenceError } from '../errors.js';
 import { cloneJson } from '../json.js';
 import type { PresenceRow, PresenceState } from '../row.js';
+import { refusedAdmission } from '../machine.js';
 import type { PresenceStore } from '../store.js';
 import { ExpiryBuckets, type ExpiryEntry } from './expiry-buckets.js';
+import { checkTime, checkedRow } from './row-check.js';
 
 /**
  * A stored row linked into its expiry bucket: one object per row, never
@@ -42,7 +46,8 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
     this.channel = row.channel;
     this.actorId = row.actorId;
     this.sessionId = row.sessionId;
-    this.state = cloneJson(row.state);
+    // Already a fresh copy: `checkedRow` snapshots the state.
+    this.state = row.state;
     this.expiresAt = row.expiresAt;
     this.heartbeatAt = row.heartbeatAt;
     this.prev = null;
@@ -127,11 +132,26 @@ export const createMemoryPresenceStore = (): PresenceStore => {
    * allocates outlives it (no promotion, no old-to-new pointers).
    */
   const merge = (entry: Entry, incoming: PresenceRow): void => {
+    // `incoming` comes from checkedRow: its state is a copy nobody else holds.
     if (incoming.heartbeatAt >= entry.heartbeatAt) {
-      if (!sameFlatState(entry.state, incoming.state)) entry.state = cloneJson(incoming.state);
+      if (!sameFlatState(entry.state, incoming.state)) entry.state = incoming.state;
       entry.heartbeatAt = incoming.heartbeatAt;
     }
     if (incoming.expiresAt > entry.expiresAt) byExpiry.move(entry, incoming.expiresAt);
+  };
+
+  /** Upserts a row `checkedRow` returned. */
+  const upsertChecked = (row: PresenceRow): PresenceRow => {
+    const stored = byId.get(row.id);
+    if (stored !== undefined) {
+      merge(stored, row);
+      return copyRow(stored);
+    }
+    const entry = new Entry(row);
+    byId.set(row.id, entry);
+    index(entry);
+    byExpiry.add(entry);
+    return copyRow(entry);
   };
 
   return {
@@ -139,19 +159,14 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       const entry = byId.get(id);
       return entry && copyRow(entry);
     },
-    upsert(row) {
-      const stored = byId.get(row.id);
-      if (stored !== undefined) {
-        merge(stored, row);
-        return copyRow(stored);
-      }
-      const entry = new Entry(row);
-      byId.set(row.id, entry);
-      index(entry);
-      byExpiry.add(entry);
-      return copyRow(entry);
+    admit(input, limits) {
+      const row = checkedRow('memory', input);
+      // Synchronous from check to insert: nothing can join in between.
+      return refusedAdmission(row, byId.get(row.id), members(row.scope, row.channel) ?? [], limits) ?? { admitted: true, row: upsertChecked(row) };
     },
-    update(row) {
+    upsert: (row) => upsertChecked(checkedRow('memory', row)),
+    update(input) {
+      const row = checkedRow('memory', input);
       const stored = byId.get(row.id);
       if (stored === undefined) return undefined;
       merge(stored, row);
@@ -164,6 +179,7 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       return releasedRow(entry);
     },
     channel(scope, channel, now) {
+      checkTime('memory', 'now', now);
       const live: PresenceRow[] = [];
       const set = members(scope, channel);
       if (set === undefined) return live;
@@ -173,6 +189,8 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       return live;
     },
     sweep(now, limit = Infinity) {
+      checkTime('memory', 'now', now);
+      if (!(limit >= 0)) throw new PresenceError('INVALID_ARGS', `memory store: sweep limit must be a number >= 0, got ${String(limit)}`);
       const removed: PresenceRow[] = [];
       for (let next = byExpiry.first(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.first()) {
         drop(next);

@@ -31,6 +31,11 @@
  * - `upsert`: `INSERT ... ON CONFLICT (id) DO UPDATE` whose `SET` keeps the
  *   stored fields with `CASE` when the incoming heartbeat is older, and takes
  *   `GREATEST` of `expires_at` either way; `RETURNING` gives the stored row.
+ * - `admit`: the table's `<name>_admit` function (created with the table):
+ *   an advisory lock per channel, then the count of live members and the
+ *   upsert, so concurrent joins on any number of nodes never overshoot a
+ *   limit. Tables made by an older version get it when
+ *   `createPostgresPresenceTable` runs again.
  * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
  * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE expires_at
  *   <= now ORDER BY expires_at LIMIT n FOR UPDATE SKIP LOCKED) AND expires_at
@@ -47,6 +52,7 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
 import { createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
+import { checkedRow } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
 /**
@@ -104,6 +110,9 @@ export interface PostgresPresenceTableOptions {
    */
   unlogged?: boolean;
 }
+
+/** A limit as a bigint parameter: an unlimited one as the largest bigint. */
+const admitLimit = (limit: number): string => (limit === Infinity ? '9223372036854775807' : String(limit));
 
 const checkPool = (pool: unknown, where: string): PostgresQueryable => {
   if (typeof (pool as Partial<PostgresQueryable> | undefined)?.query !== 'function') {
@@ -165,11 +174,19 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
   return {
     get: async (id) => first(await query('get', sql.get, () => [encodeText(id)])),
     upsert: async (row) => {
-      const stored = first(await query('upsert', sql.upsert, () => rowParams(row)));
+      const stored = first(await query('upsert', sql.upsert, () => rowParams(checkedRow('postgres', row))));
       if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: upsert returned no row');
       return stored;
     },
-    update: async (row) => first(await query('update', sql.update, () => rowParams(row))),
+    update: async (row) => first(await query('update', sql.update, () => rowParams(checkedRow('postgres', row)))),
+    admit: (row, limits) =>
+      guarded('postgres', 'admit', timeoutMs, async () => {
+        const values = [...rowParams(checkedRow('postgres', row)), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
+        const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
+        if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
+        if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
+        return { admitted: true, row: decodeRow(reply) };
+      }),
     remove: async (id) => first(await query('remove', sql.remove, () => [encodeText(id)])),
     channel: (scope, channel, now) =>
       query('channel', sql.channel, () => [encodeText(scope), encodeText(channel), timeParam('now', now)]),

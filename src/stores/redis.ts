@@ -63,9 +63,10 @@
  */
 import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
-import type { PresenceStore } from '../store.js';
+import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeRow, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
-import { CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
+import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
+import { checkedRow } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
 /**
@@ -136,6 +137,9 @@ const single = (id: string, reply: unknown): PresenceRow | undefined => {
   return decodeRow(id, value, expiresAt);
 };
 
+/** A limit as Lua compares it: an unlimited one as the largest exact integer. */
+const scriptCount = (limit: number): string => String(Math.min(limit, Number.MAX_SAFE_INTEGER));
+
 /** Oldest first, ties by id (ids are unique): the order `sweep` returns rows in. */
 const byExpiry = (left: { expiresAt: number; id: string }, right: { expiresAt: number; id: string }): number =>
   left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : 1);
@@ -168,11 +172,12 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
 
   const keysOfChannel = (channel: string): ShardKeys => keysOf[shardOf(channel, shards)]!;
 
-  const write = (operation: 'upsert' | 'update', row: PresenceRow) =>
+  /** Runs UPSERT (or ADMIT, with its extra arguments) for one row. */
+  const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, admission: string[] = []) =>
     call(operation, async () => {
-      const { channel, value } = encodeRow(row);
+      const { channel, value } = encodeRow(checkedRow('redis', row));
       const keys = keysOfChannel(channel);
-      const reply = await run(UPSERT, [
+      return run(admission.length > 0 ? ADMIT : UPSERT, [
         keys.rows,
         keys.expiry,
         keys.channelPrefix + channel,
@@ -181,9 +186,19 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
         String(row.expiresAt),
         value,
         operation === 'update' ? '1' : '0',
+        ...admission,
       ]);
-      return single(row.id, reply);
     });
+
+  const write = async (operation: 'upsert' | 'update', row: PresenceRow) => single(row.id, await merge(operation, row));
+
+  const admit = async (row: PresenceRow, limits: AdmissionLimits): Promise<Admission> => {
+    // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
+    const actorPrefix = `${JSON.stringify([row.scope, row.channel, row.actorId]).slice(0, -1)},`;
+    const reply = (await merge('admit', row, [scriptCount(limits.maxMembers), scriptCount(limits.maxSessionsPerActor), actorPrefix])) as string[];
+    if (reply.length === 3) return { admitted: false, full: reply[0] === 'actor' ? 'actor' : 'channel', live: Number(reply[1]) };
+    return { admitted: true, row: single(row.id, reply)! };
+  };
 
   /** Deletes up to `limit` expired rows of one shard, in script-sized batches. */
   const sweepShard = async (keys: ShardKeys, at: string, limit: number): Promise<PresenceRow[]> => {
@@ -233,6 +248,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       return stored;
     },
     update: (row) => write('update', row),
+    admit,
     remove: (id) =>
       call('remove', async () => {
         const channel = channelJsonOfId(id);

@@ -1,8 +1,8 @@
 /**
- * Shared failure handling of the networked stores: every driver error,
- * dropped connection or slow call becomes a `PresenceError` with code
- * `STORE_UNAVAILABLE` (cause attached), so callers handle one typed error
- * whatever the backend.
+ * Shared failure handling of store calls: every driver error or dropped
+ * connection becomes a `PresenceError` coded `STORE_UNAVAILABLE` (cause
+ * attached), and a call past its deadline one coded `STORE_TIMEOUT`: its
+ * outcome is unknown (the server may still apply it), and retrying is safe.
  *
  * @module
  */
@@ -43,26 +43,31 @@ export const toUnavailable = (backend: string, operation: string, error: unknown
 };
 
 /**
- * Runs one store call bounded by `timeoutMs`; a rejection or the deadline
- * becomes `STORE_UNAVAILABLE`. A call that loses the race is still awaited
- * in the background (its late rejection is swallowed, never unhandled); its
- * effect may still land on the server, as with any timed-out network write.
+ * Settles with `pending`, or rejects with `STORE_TIMEOUT` after `timeoutMs`;
+ * a rejection of `pending` becomes {@link toUnavailable}. A call that loses
+ * the race is still awaited in the background (its late rejection is
+ * swallowed, never unhandled); its effect may still land on the server, which
+ * is why the deadline has its own code.
  *
  * @param backend - e.g. `redis`, named in the message
  * @param operation - the store method, named in the message
  * @param timeoutMs - the bound, in milliseconds
- * @param run - starts the call
- * @returns what `run` resolved to
+ * @param pending - the call in flight
+ * @returns what `pending` resolved to
  */
-export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> =>
+export const withDeadline = <T>(backend: string, operation: string, timeoutMs: number, pending: PromiseLike<T>): Promise<T> =>
   new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new PresenceError('STORE_UNAVAILABLE', `${backend} store: ${operation} timed out after ${timeoutMs} ms`));
+      reject(
+        new PresenceError(
+          'STORE_TIMEOUT',
+          `${backend} store: ${operation} timed out after ${timeoutMs} ms; it may still be applied (outcome unknown): retry it, presence writes are safe to repeat.`,
+        ),
+      );
     }, timeoutMs);
     // A pending timer must not keep a process alive that has nothing else to do.
-    timer.unref();
-    // The executor turns a synchronous throw of `run` into a rejection too.
-    new Promise<T>((started) => started(run())).then(
+    timer.unref?.();
+    pending.then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
@@ -73,3 +78,16 @@ export const guarded = <T>(backend: string, operation: string, timeoutMs: number
       },
     );
   });
+
+/**
+ * Runs one store call bounded by `timeoutMs` (see {@link withDeadline}); a
+ * synchronous throw of `run` becomes a rejection too.
+ *
+ * @param backend - e.g. `redis`, named in the message
+ * @param operation - the store method, named in the message
+ * @param timeoutMs - the bound, in milliseconds
+ * @param run - starts the call
+ * @returns what `run` resolved to
+ */
+export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> =>
+  withDeadline(backend, operation, timeoutMs, new Promise<T>((started) => started(run())));

@@ -9,10 +9,10 @@ import { PresenceError } from '../errors.js';
 import type { PresenceNames } from '../names.js';
 import type { PresenceSettings } from '../settings.js';
 
-/** Retry only an unreachable store; a sweep is atomic, so a retry is safe. */
+/** Retry only an unreachable or slow store; a sweep is atomic, so a retry is safe. */
 export const cleanupRetry: RetryPolicy = {
   maxAttempts: 3,
-  isRetryable: (error) => error instanceof PresenceError && error.code === 'STORE_UNAVAILABLE',
+  isRetryable: (error) => error instanceof PresenceError && (error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_TIMEOUT'),
 };
 
 /** Builds the `presence:cleanup` schedule. */

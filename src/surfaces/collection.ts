@@ -18,24 +18,43 @@ export interface PresenceParams {
   channel: string;
 }
 
-/** Builds the collection; `match` keeps it incremental (one table, a predicate). */
+/**
+ * Builds the collection; `match` keeps it incremental (one table, a predicate).
+ *
+ * The engine hands the same params object to `authorize`, `hydrate` and
+ * `match`, so the channel is read from it once, when it is authorized, and
+ * remembered by object: a getter or proxy that names an allowed channel to
+ * the gate cannot name another one to the store or to `match`. Params never
+ * authorized here are parsed (and, to hydrate, gated) again.
+ */
 export const presenceCollection = <Ctx>(
   settings: PresenceSettings<Ctx>,
   names: PresenceNames,
-): CollectionDefinition<PresenceRow, PresenceParams, Ctx> => ({
-  name: names.collection,
-  tables: [names.table],
-  key: (row) => row.id,
-  // Throws a PresenceError (bad params, bad scope, denied) so the caller learns why.
-  async authorize(params, ctx) {
+): CollectionDefinition<PresenceRow, PresenceParams, Ctx> => {
+  const authorized = new WeakMap<object, string>();
+  const gate = async (params: unknown, ctx: Ctx): Promise<string> => {
     const { channel } = parseParams(params, settings);
     scopeOf(settings, ctx);
     await assertChannelAccess(settings, channel, ctx);
-    return true;
-  },
-  async hydrate(params, ctx) {
-    const { channel } = parseParams(params, settings);
-    return settings.store.channel(scopeOf(settings, ctx), channel, settings.now());
-  },
-  match: (row, params, ctx) => holds(() => isVisibleTo(row, scopeOf(settings, ctx), params.channel, settings.now())),
-});
+    authorized.set(params as object, channel);
+    return channel;
+  };
+  const channelOf = (params: unknown, ctx: Ctx): string | Promise<string> =>
+    (typeof params === 'object' && params !== null && authorized.get(params)) || gate(params, ctx);
+  return {
+    name: names.collection,
+    tables: [names.table],
+    key: (row) => row.id,
+    // Throws a PresenceError (bad params, bad scope, denied) so the caller learns why.
+    async authorize(params, ctx) {
+      await gate(params, ctx);
+      return true;
+    },
+    async hydrate(params, ctx) {
+      const channel = await channelOf(params, ctx);
+      return settings.store.channel(scopeOf(settings, ctx), channel, settings.now());
+    },
+    match: (row, params, ctx) =>
+      holds(() => isVisibleTo(row, scopeOf(settings, ctx), authorized.get(params) ?? parseParams(params, settings).channel, settings.now())),
+  };
+};

@@ -8,8 +8,7 @@
 import type { MutationActions, MutationDefinition } from '../contract.js';
 import { parseChannelArgs, parseCursorArgs, parseHeartbeatArgs, parseTypingArgs, checkState, type ChannelArgs } from '../args.js';
 import { actorOf, assertChannelAccess, scopeOf } from '../caller.js';
-import { PresenceError } from '../errors.js';
-import { cursorPatch, heartbeatRow, isLive, patchedRow, rowsToLeave, typingPatch } from '../machine.js';
+import { cursorPatch, heartbeatRow, patchedRow, rowsToLeave, typingPatch } from '../machine.js';
 import type { PresenceNames } from '../names.js';
 import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../row.js';
 import type { PresenceSettings } from '../settings.js';
@@ -38,16 +37,6 @@ const identify = <Ctx>(settings: PresenceSettings<Ctx>, args: ChannelArgs, ctx: 
   return assertChannelAccess(settings, args.channel, ctx).then(() => identity);
 };
 
-const assertRoom = async <Ctx>(settings: PresenceSettings<Ctx>, identity: PresenceIdentity, now: number): Promise<void> => {
-  const live = await settings.store.channel(identity.scope, identity.channel, now);
-  if (live.length >= settings.maxMembersPerChannel) {
-    throw new PresenceError(
-      'CHANNEL_FULL',
-      `channel ${JSON.stringify(identity.channel)} already has ${live.length} members, the limit (limits.maxMembersPerChannel).`,
-    );
-  }
-};
-
 /** Builds the heartbeat, leave, cursor and typing mutations. */
 export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: PresenceNames): MutationDefinition<unknown, Ctx>[] => {
   const { store } = settings;
@@ -74,11 +63,10 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
         const pending = identify(settings, args, ctx);
         const identity = pending instanceof Promise ? await pending : pending;
         const now = settings.now();
-        const limited = settings.maxMembersPerChannel !== Infinity;
-        // With a new state and no member limit, the stored row decides nothing the
-        // store's own merge does not (last writer wins, expiresAt = max): skip the read.
-        const stored = args.state !== undefined && !limited ? undefined : await store.get(presenceRowId(identity));
-        if (limited && (stored === undefined || !isLive(stored, now))) await assertRoom(settings, identity, now);
+        // With a new state the stored row decides nothing the store's own merge
+        // does not (last writer wins, expiresAt = max), and the store's admit
+        // counts a new member atomically: skip the read.
+        const stored = args.state !== undefined ? undefined : await store.get(presenceRowId(identity));
         return await actions.insert(names.table, heartbeatRow(stored, identity, args.state, now, settings.ttlMs));
       },
     },

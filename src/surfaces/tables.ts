@@ -67,18 +67,32 @@ export const presenceReader = (store: PresenceStore): TableReader<PresenceRow, u
 });
 
 /**
- * Writes through the store. `insert` is a heartbeat's upsert (it must land
- * even if a sweep removed the row a moment ago); `update` is a patch and
- * never inserts: a row gone since the handler read it is `NOT_PRESENT`.
+ * Writes through the store. `insert` is a heartbeat's `admit` (it must land
+ * even if a sweep removed the row a moment ago, and a new member is counted
+ * against the limits in the same atomic step); `update` is a patch and never
+ * inserts: a row gone since the handler read it is `NOT_PRESENT`.
  */
-export const presenceWriter = (store: PresenceStore): TableWriter<PresenceRow, CollectionContext, unknown> => ({
-  insert: (row) => store.upsert(row),
-  async update(row) {
-    const stored = await store.update(row);
-    if (stored === undefined) {
-      throw new PresenceError('NOT_PRESENT', 'The presence row was removed before the patch landed: send a heartbeat first.');
-    }
-    return stored;
-  },
-  delete: (row) => store.remove(keyOf(row)),
-});
+export const presenceWriter = <Ctx>(settings: PresenceSettings<Ctx>): TableWriter<PresenceRow, CollectionContext, unknown> => {
+  const { store } = settings;
+  const limits = { maxMembers: settings.maxMembersPerChannel, maxSessionsPerActor: settings.maxSessionsPerActor };
+  return {
+    async insert(row) {
+      const admission = await store.admit(row, limits);
+      if (admission.admitted) return admission.row;
+      throw new PresenceError(
+        'CHANNEL_FULL',
+        admission.full === 'channel'
+          ? `channel ${JSON.stringify(row.channel)} already has ${admission.live} members, the limit (limits.maxMembersPerChannel).`
+          : `this actor already has ${admission.live} live sessions in channel ${JSON.stringify(row.channel)}, the limit (limits.maxSessionsPerActor): leave one first.`,
+      );
+    },
+    async update(row) {
+      const stored = await store.update(row);
+      if (stored === undefined) {
+        throw new PresenceError('NOT_PRESENT', 'The presence row was removed before the patch landed: send a heartbeat first.');
+      }
+      return stored;
+    },
+    delete: (row) => store.remove(keyOf(row)),
+  };
+};

@@ -98,7 +98,14 @@ export const brokenPacks: BrokenPack[] = [
   {
     name: 'checks the channel gate on mutations but not on subscribe',
     caughtBy: PACK.acl,
-    createPack: (config) => replaceCollection(createPresencePack(config), () => ({ authorize: async () => true })),
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      // The pack's own hydrate gates params it did not authorize, so the bug reads the store directly.
+      return replaceCollection(pack, () => ({
+        authorize: async () => true,
+        hydrate: async (params, ctx) => pack.store.channel(config.scope === undefined ? '' : String(config.scope(ctx)), params.channel, config.now!()),
+      }));
+    },
   },
   {
     name: 'stores any heartbeat state without validating it',

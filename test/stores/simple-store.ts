@@ -3,6 +3,7 @@
  * and of the kit's model: rows live as JSON text in a `Map`, so copies are
  * free, and every method is async, so the kit's async paths are exercised.
  */
+import { refusedAdmission } from '../../src/machine.js';
 import type { PresenceRow } from '../../src/row.js';
 import type { PresenceStore } from '../../src/store.js';
 
@@ -24,6 +25,8 @@ export const createSimpleStore = (): PresenceStore => {
   return {
     get: async (id) => read(id),
     upsert: async (row) => write(row),
+    // Synchronous inside: nothing runs between the count and the write.
+    admit: async (row, limits) => refusedAdmission(row, read(row.id), all(), limits) ?? { admitted: true, row: write(row) },
     update: async (row) => (texts.has(row.id) ? write(row) : undefined),
     remove: async (id) => {
       const row = read(id);

@@ -1,4 +1,5 @@
 /** Every zoo specimen: broken stores the kit must reject, each by a named invariant. */
+import { admitRace } from './admit-race.js';
 import { appendOnlyExpiryIndex } from './append-only-expiry-index.js';
 import { caseInsensitiveKey } from './case-insensitive-key.js';
 import { emptyIsNull } from './empty-is-null.js';
@@ -51,6 +52,7 @@ export const zoo: readonly ZooSpecimen[] = [
   lossyKey,
   updateRemoveRace,
   upsertRace,
+  admitRace,
   latin1State,
   truncatesLongStrings,
   rowsHidesExpired,

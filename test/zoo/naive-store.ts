@@ -3,6 +3,7 @@
  * broken one. Each specimen swaps one part or one method, so it carries
  * exactly one realistic bug and nothing else.
  */
+import { refusedAdmission } from '../../src/machine.js';
 import type { PresenceRow } from '../../src/row.js';
 import type { PresenceStore } from '../../src/store.js';
 
@@ -64,6 +65,7 @@ export const createNaiveStore = (broken: Partial<NaiveParts> = {}): NaiveStore =
     parts,
     get: read,
     upsert: write,
+    admit: (row, limits) => refusedAdmission(row, read(row.id), all(), limits) ?? { admitted: true, row: write(row) },
     update: (row) => (byKey.has(keyOf(row.id)) ? write(row) : undefined),
     remove: (id) => {
       const row = read(id);

@@ -54,12 +54,69 @@ const statement = (text: string): Statement => ({
 /** Columns every statement returns; state as text so no global `pg` type parser can change it. */
 const RETURNING = 'id, scope, channel, actor_id, session_id, state::text AS state, expires_at::text AS expires_at, heartbeat_at::text AS heartbeat_at';
 
+const lww = (column: string) => `CASE WHEN EXCLUDED.heartbeat_at >= p.heartbeat_at THEN EXCLUDED.${column} ELSE p.${column} END`;
+
+/** The last-writer-wins merge of an insert into `p` that hit a stored id: upsert and admit share it. */
+const MERGE_ON_CONFLICT = `ON CONFLICT (id) DO UPDATE SET
+  scope = ${lww('scope')}, channel = ${lww('channel')},
+  actor_id = ${lww('actor_id')}, session_id = ${lww('session_id')},
+  state = ${lww('state')},
+  heartbeat_at = GREATEST(p.heartbeat_at, EXCLUDED.heartbeat_at),
+  expires_at = GREATEST(p.expires_at, EXCLUDED.expires_at)`;
+
+/** The admit function's row columns under the names every statement returns. */
+const ADMITTED = ['id', 'scope', 'channel', 'actor_id', 'session_id', 'state', 'expires_at', 'heartbeat_at'].map((column) => `o_${column} AS ${column}`).join(', ');
+
+/** The admit function of a table: `"schema"."name_admit"` beside `"schema"."name"`. */
+const admitFunction = (table: string): string => `${table.slice(0, -1)}_admit"`;
+
+/**
+ * The admit function: a channel-wide advisory lock, then the count of the
+ * channel's other live rows and the insert, each statement with a fresh
+ * snapshot (plpgsql under READ COMMITTED), so a join that waited for the lock
+ * counts the member that held it. Returns the refusal, or the stored row.
+ */
+const admitFunctionSql = (table: string): string => `CREATE OR REPLACE FUNCTION ${admitFunction(table)}(
+  p_id text, p_scope text, p_channel text, p_actor text, p_session text, p_state json,
+  p_expires bigint, p_heartbeat bigint, p_max_members bigint, p_max_sessions bigint)
+RETURNS TABLE (refused text, live bigint, o_id text, o_scope text, o_channel text, o_actor_id text,
+  o_session_id text, o_state text, o_expires_at text, o_heartbeat_at text)
+LANGUAGE plpgsql AS $admit$
+DECLARE
+  n_members bigint;
+  n_sessions bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext(${literal(`presence-admit:${table}`)}), hashtext(json_build_array(p_scope, p_channel)::text));
+  IF NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.id = p_id AND t.expires_at > p_heartbeat) THEN
+    SELECT count(*), count(*) FILTER (WHERE t.actor_id = p_actor) INTO n_members, n_sessions
+      FROM ${table} t WHERE t.scope = p_scope AND t.channel = p_channel AND t.expires_at > p_heartbeat AND t.id <> p_id;
+    IF n_members >= p_max_members OR n_sessions >= p_max_sessions THEN
+      RETURN QUERY SELECT CASE WHEN n_members >= p_max_members THEN 'channel' ELSE 'actor' END,
+        CASE WHEN n_members >= p_max_members THEN n_members ELSE n_sessions END,
+        NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text;
+      RETURN;
+    END IF;
+  END IF;
+  RETURN QUERY WITH written AS (
+    INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
+    VALUES (p_id, p_scope, p_channel, p_actor, p_session, p_state, p_expires, p_heartbeat)
+    ${MERGE_ON_CONFLICT}
+    RETURNING p.*
+  ) SELECT NULL::text, 0::bigint, w.id, w.scope, w.channel, w.actor_id, w.session_id, w.state::text, w.expires_at::text, w.heartbeat_at::text FROM written w;
+END
+$admit$;`;
+
+/** A SQL string literal. */
+const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
 /** Every statement of one table. */
 export interface Statements {
   /** One row by id. */
   readonly get: Statement;
   /** Insert or last-writer-wins merge, returning the stored row. */
   readonly upsert: Statement;
+  /** A heartbeat's write through the admit function: refused at a member limit, else the upsert. */
+  readonly admit: Statement;
   /** The same merge on an existing row only. */
   readonly update: Statement;
   /** Delete one id, returning it. */
@@ -85,18 +142,12 @@ export interface Statements {
  * @returns the statements
  */
 export const statements = (table: string): Statements => {
-  const lww = (incoming: string, column: string) => `CASE WHEN ${incoming}heartbeat_at >= p.heartbeat_at THEN ${incoming}${column} ELSE p.${column} END`;
   return {
     get: statement(`SELECT ${RETURNING} FROM ${table} WHERE id = $1`),
     upsert: statement(
       `INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
 VALUES ($1, $2, $3, $4, $5, $6::json, $7::bigint, $8::bigint)
-ON CONFLICT (id) DO UPDATE SET
-  scope = ${lww('EXCLUDED.', 'scope')}, channel = ${lww('EXCLUDED.', 'channel')},
-  actor_id = ${lww('EXCLUDED.', 'actor_id')}, session_id = ${lww('EXCLUDED.', 'session_id')},
-  state = ${lww('EXCLUDED.', 'state')},
-  heartbeat_at = GREATEST(p.heartbeat_at, EXCLUDED.heartbeat_at),
-  expires_at = GREATEST(p.expires_at, EXCLUDED.expires_at)
+${MERGE_ON_CONFLICT}
 RETURNING ${RETURNING}`,
     ),
     update: statement(
@@ -111,6 +162,7 @@ RETURNING ${RETURNING}`,
 WHERE p.id = $1
 RETURNING ${RETURNING}`,
     ),
+    admit: statement(`SELECT refused, live::text AS live, ${ADMITTED} FROM ${admitFunction(table)}($1, $2, $3, $4, $5, $6::json, $7::bigint, $8::bigint, $9::bigint, $10::bigint)`),
     remove: statement(`DELETE FROM ${table} WHERE id = $1 RETURNING ${RETURNING}`),
     channel: statement(`SELECT ${RETURNING} FROM ${table} WHERE scope = $1 AND channel = $2 AND expires_at > $3::bigint`),
     sweep: statement(
@@ -124,7 +176,7 @@ RETURNING ${RETURNING}`,
 };
 
 /**
- * The DDL of a table and its two indexes, idempotent, serialised by an
+ * The DDL of a table, its two indexes and its admit function, idempotent, serialised by an
  * advisory lock so concurrent first starts do not race on the catalog. One
  * simple-protocol query, hence one transaction.
  *
@@ -133,7 +185,7 @@ RETURNING ${RETURNING}`,
  * @param unlogged - whether to create an `UNLOGGED` table
  * @returns the SQL
  */
-export const createTableSql = (table: string, bare: string, unlogged = false): string => `SELECT pg_advisory_xact_lock(hashtext(${`'presence-ddl:${table.replaceAll("'", "''")}'`}));
+export const createTableSql = (table: string, bare: string, unlogged = false): string => `SELECT pg_advisory_xact_lock(hashtext(${literal(`presence-ddl:${table}`)}));
 CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${table} (
   id text PRIMARY KEY,
   scope text NOT NULL,
@@ -145,7 +197,8 @@ CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${table} (
   heartbeat_at bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "${bare}_channel_idx" ON ${table} (scope, channel, expires_at);
-CREATE INDEX IF NOT EXISTS "${bare}_expires_idx" ON ${table} (expires_at);`;
+CREATE INDEX IF NOT EXISTS "${bare}_expires_idx" ON ${table} (expires_at);
+${admitFunctionSql(table)}`;
 
 /** A surrogate half without its partner: not representable in UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -29,14 +29,8 @@ const script = (keys: number, source: string): RedisScript => ({
   sha: createHash('sha1').update(source).digest('hex'),
 });
 
-/**
- * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, heartbeatAt,
- * expiresAt, value, onlyIfExists). Incoming value wins iff its heartbeatAt is
- * not older; expiresAt only grows. Returns `{value, expiresAt}` or nil.
- */
-export const UPSERT = script(
-  3,
-  `local cur = redis.call('HGET', KEYS[1], ARGV[1])
+/** The insert-or-merge body UPSERT and ADMIT share. */
+const MERGE = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then
   if ARGV[5] == '1' then return false end
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
@@ -55,7 +49,39 @@ if tonumber(ARGV[3]) > tonumber(ex) then
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
   ex = ARGV[3]
 end
-return {cur, ex}`,
+return {cur, ex}`;
+
+/**
+ * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, heartbeatAt,
+ * expiresAt, value, onlyIfExists). Incoming value wins iff its heartbeatAt is
+ * not older; expiresAt only grows. Returns `{value, expiresAt}` or nil.
+ */
+export const UPSERT = script(3, MERGE);
+
+/**
+ * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, heartbeatAt,
+ * expiresAt, value, '0', maxMembers, maxSessionsPerActor, the actor's id
+ * prefix). When the id is not live at heartbeatAt, counts the channel's other
+ * live members and those whose id starts with the actor's prefix, and returns
+ * `{limit, count, 'refused'}` at a limit; otherwise merges as UPSERT. One
+ * script, so no join can land between the count and the write.
+ */
+export const ADMIT = script(
+  3,
+  `local ex0 = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not ex0 or tonumber(ex0) <= tonumber(ARGV[2]) then
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf')
+  local members, mine, prefix = 0, 0, ARGV[8]
+  for i = 1, #ids do
+    if ids[i] ~= ARGV[1] then
+      members = members + 1
+      if string.sub(ids[i], 1, #prefix) == prefix then mine = mine + 1 end
+    end
+  end
+  if members >= tonumber(ARGV[6]) then return {'channel', tostring(members), 'refused'} end
+  if mine >= tonumber(ARGV[7]) then return {'actor', tostring(mine), 'refused'} end
+end
+${MERGE}`,
 );
 
 /** One row (KEYS: rows, expiry; ARGV: id). Returns `{value, expiresAt}` or nil. */

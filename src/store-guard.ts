@@ -1,0 +1,99 @@
+/**
+ * The pack's side of the store boundary: every call the pack makes is bounded
+ * by `storeTimeoutMs` (`STORE_TIMEOUT`), every failure that is not already a
+ * `PresenceError` becomes `STORE_UNAVAILABLE` with the original as `cause`,
+ * and every answer is checked before the pack uses it. A store is code the
+ * pack does not own: a `null` row, string times or another id's row are the
+ * store's fault, reported as such, never a `TypeError` in a handler; a row of
+ * another channel, another scope or an expired one in `channel()` is dropped,
+ * so no subscriber ever sees it.
+ *
+ * A synchronous answer stays synchronous and arms no timer: the memory store
+ * pays only for the checks.
+ *
+ * @module
+ */
+import type { Awaitable } from './contract.js';
+import { PresenceError } from './errors.js';
+import { isPlainObject } from './json.js';
+import { presenceRowId, type PresenceRow } from './row.js';
+import type { Admission, PresenceStore } from './store.js';
+import { toUnavailable, withDeadline } from './stores/unavailable.js';
+
+const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
+/** Whether `value` has the shape of a row: string identity, finite times, an object state. */
+export const isRowShaped = (value: unknown): value is PresenceRow => {
+  if (typeof value !== 'object' || value === null) return false;
+  const row = value as Record<string, unknown>;
+  return (
+    typeof row['id'] === 'string' &&
+    typeof row['scope'] === 'string' &&
+    typeof row['channel'] === 'string' &&
+    typeof row['actorId'] === 'string' &&
+    typeof row['sessionId'] === 'string' &&
+    isPlainObject(row['state']) &&
+    isTime(row['expiresAt']) &&
+    isTime(row['heartbeatAt'])
+  );
+};
+
+const broken = (operation: string, what: string): PresenceError =>
+  new PresenceError('STORE_UNAVAILABLE', `store: ${operation} returned ${what}; the store breaks the PresenceStore contract (certify it with the spec kit).`);
+
+/** The row a store answered for `id`: a row of exactly that id, or (when allowed) none. */
+const rowFor = (operation: string, id: string, optional: boolean) => (value: unknown): PresenceRow | undefined => {
+  if (value === undefined && optional) return undefined;
+  if (!isRowShaped(value)) throw broken(operation, 'something that is not a presence row');
+  // The id encodes the identity: a row whose fields name someone else is another actor's row.
+  if (value.id !== id || presenceRowId(value) !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
+  return value;
+};
+
+/** A list answer: an array, with every row that is not row-shaped (or fails `keep`) left out. */
+const rowsWhere = (operation: string, keep: (row: PresenceRow) => boolean) => (value: unknown): PresenceRow[] => {
+  if (!Array.isArray(value)) throw broken(operation, 'something that is not an array of rows');
+  return value.filter((row): row is PresenceRow => isRowShaped(row) && keep(row));
+};
+
+/**
+ * Wraps `store` with the deadline, the error wrapping and the answer checks
+ * above. Each method returns what the store returned, checked.
+ *
+ * @param store - the configured store (0.3 stores already adapted)
+ * @param timeoutMs - the deadline of one call, in milliseconds
+ * @returns the guarded store
+ */
+export const guardStore = (store: PresenceStore, timeoutMs: number): PresenceStore => {
+  const call = <T>(operation: string, run: () => Awaitable<unknown>, check: (value: unknown) => T): Awaitable<T> => {
+    let answer: Awaitable<unknown>;
+    try {
+      answer = run();
+    } catch (error) {
+      throw toUnavailable('configured', operation, error);
+    }
+    const thenable = typeof answer === 'object' && answer !== null && typeof (answer as PromiseLike<unknown>).then === 'function';
+    if (!thenable) return check(answer);
+    return withDeadline('configured', operation, timeoutMs, answer as PromiseLike<unknown>).then(check);
+  };
+  const admission = (id: string) => (value: unknown): Admission => {
+    const reply = value as Partial<Admission> | null | undefined;
+    if (reply?.admitted === false) {
+      if ((reply.full === 'channel' || reply.full === 'actor') && isTime(reply.live)) return reply as Admission;
+      throw broken('admit', 'a refusal without a valid limit and count');
+    }
+    if (reply?.admitted !== true) throw broken('admit', 'neither an admission nor a refusal');
+    return { admitted: true, row: rowFor('admit', id, false)(reply.row)! };
+  };
+  return {
+    get: (id) => call('get', () => store.get(id), rowFor('get', id, true)),
+    upsert: (row) => call('upsert', () => store.upsert(row), (value) => rowFor('upsert', row.id, false)(value)!),
+    admit: (row, limits) => call('admit', () => store.admit(row, limits), admission(row.id)),
+    update: (row) => call('update', () => store.update(row), rowFor('update', row.id, true)),
+    remove: (id) => call('remove', () => store.remove(id), rowFor('remove', id, true)),
+    channel: (scope, channel, now) =>
+      call('channel', () => store.channel(scope, channel, now), rowsWhere('channel', (row) => row.scope === scope && row.channel === channel && row.expiresAt > now)),
+    sweep: (now, limit) => call('sweep', () => store.sweep(now, limit), rowsWhere('sweep', () => true)),
+    rows: () => call('rows', () => store.rows(), rowsWhere('rows', () => true)),
+  };
+};
