@@ -1,6 +1,9 @@
 /**
  * Cleanup under a store that fails its sweeps: the schedule retries an
- * unavailable store (three attempts in all) and nothing else. A sweep is
+ * unavailable store (three attempts in all) and nothing else. A raw
+ * exception from a store (a `TypeError`) reaches the pack as
+ * `STORE_UNAVAILABLE`, so it is retried too; a `PresenceError` of another
+ * code is a bug and is not. A sweep is
  * atomic, so retrying it is safe; retrying a bug only repeats it.
  *
  * @module
@@ -68,17 +71,25 @@ const cleanupOnce = async (subject: PackSubject, inner: PresenceStore, failing: 
     (error: unknown) => error,
   );
   const after = await inner.rows();
-  const retryable = failing.count === 0 || failing.unavailable;
-  const completes = failing.count === 0 || (failing.unavailable && failing.count < CLEANUP_ATTEMPTS);
+  // A store's raw exception (a TypeError) reaches the pack as STORE_UNAVAILABLE, its cause attached: retried like an outage.
+  const retryable = failing.count === 0 || failing.unavailable || !failing.coded;
+  const completes = failing.count === 0 || (retryable && failing.count < CLEANUP_ATTEMPTS);
   const wantedCalls = completes ? failing.count + 1 : retryable ? CLEANUP_ATTEMPTS : 1;
   if (calls() !== wantedCalls) return `cleanup called sweep ${calls()} times, expected ${wantedCalls}`;
   if (completes && outcome !== undefined) return `cleanup failed with ${String(outcome)}, though attempt ${failing.count + 1} of ${CLEANUP_ATTEMPTS} succeeds`;
   if (completes && after.length > 0) return `cleanup succeeded but left the expired rows ${showRows(after)}`;
   if (!completes && outcome === undefined) return 'cleanup succeeded, though every sweep it made failed';
-  if (!completes && failing.unavailable && errorCode(outcome) !== 'STORE_UNAVAILABLE') return `cleanup failed with ${String(outcome)}, expected STORE_UNAVAILABLE`;
+  if (!completes && retryable && errorCode(outcome) !== 'STORE_UNAVAILABLE') return `cleanup failed with ${String(outcome)}, expected STORE_UNAVAILABLE`;
   if (!completes && !sameRows(before, after)) return `a failed cleanup changed the store to ${showRows(after)}`;
   return undefined;
 };
+
+/** The failure as a store author reads it. */
+const failureText = (failing: SweepFailures): string => (failing.unavailable ? 'STORE_UNAVAILABLE' : failing.coded ? 'INVALID_ARGS' : 'a TypeError');
+
+/** A run as the calls it made: who joined, how the sweeps failed, then cleanup. */
+const runText = ([failing, members]: [SweepFailures, number]): string =>
+  `heartbeat(c1) by ${members} member(s); clock +${MODEL_SETTINGS.ttlMs} ms; the first ${failing.count} sweep(s) fail with ${failureText(failing)}; then cleanup`;
 
 /** The cleanup-retry check. */
 export const cleanupRetryCheck = (invariant: Invariant): PackCheck => ({
@@ -90,11 +101,11 @@ export const cleanupRetryCheck = (invariant: Invariant): PackCheck => ({
         withStore(subject, async (inner) => {
           const problem = await cleanupOnce(subject, inner, failing, members);
           if (problem !== undefined) {
-            const kind = failing.unavailable ? 'STORE_UNAVAILABLE' : failing.coded ? 'INVALID_ARGS' : 'a TypeError';
-            throw new Error(`with the first ${failing.count} sweeps failing (${kind}): ${problem}`);
+            throw new Error(`with the first ${failing.count} sweeps failing (${failureText(failing)}): ${problem}`);
           }
         }),
       ),
       settings,
+      runText,
     ),
 });

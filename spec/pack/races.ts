@@ -128,6 +128,16 @@ const patchLeave = fc.record({
   typing: fc.boolean(),
 });
 
+type PatchLeave = typeof patchLeave extends fc.Arbitrary<infer Value> ? Value : never;
+
+/** The patch-versus-leave race as it happened: the caller, the two calls, and the store calls in order. */
+const patchLeaveText = ([scheduler, { caller, session, namesSession, typing }]: [fc.Scheduler, PatchLeave]): string => {
+  const tab = session === undefined ? '' : `, session=${session}`;
+  const patch = typing ? `typing(c1, true${tab})` : `cursor(c1, {x:1,y:2}${tab})`;
+  const leave = namesSession ? `leave(c1, session=${JSON.stringify(session ?? '')})` : 'leave(c1)';
+  return `heartbeat(c1${tab}) by ${text([caller])}; then ${patch} racing ${leave}; store calls in the order they ran: ${order(scheduler)}`;
+};
+
 /** The patch-versus-leave race check. */
 export const patchLeaveRaceCheck = (invariant: Invariant): PackCheck => ({
   invariant,
@@ -143,10 +153,6 @@ export const patchLeaveRaceCheck = (invariant: Invariant): PackCheck => ({
           const patch = typing ? client.typing('c1', true, session) : client.cursor('c1', { x: 1, y: 2 }, session);
           const leave = client.leave('c1', namesSession ? (session ?? '') : undefined);
           const [patched, left] = await scheduler.waitFor(Promise.allSettled([patch, leave]));
-          const order = scheduler
-            .report()
-            .map((task) => task.label)
-            .join(' → ');
           const problem = await (async (): Promise<string | undefined> => {
             if (left.status === 'rejected') return `the leave failed: ${String(left.reason)}`;
             if (left.value.removed !== 1) return `the leave reported ${show(left.value)}, expected { removed: 1 }`;
@@ -155,9 +161,10 @@ export const patchLeaveRaceCheck = (invariant: Invariant): PackCheck => ({
             const stored = await inner.get(joined.id);
             return stored === undefined ? undefined : `the row is stored again after the leave: ${show(stored)}`;
           })();
-          if (problem !== undefined) throw new Error(`${problem} (order: ${order})`);
+          if (problem !== undefined) throw new Error(`${problem} (order: ${order(scheduler)})`);
         }),
       ),
       settings,
+      patchLeaveText,
     ),
 });
