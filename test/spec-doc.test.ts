@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { packInvariants } from '../spec/pack/certify.js';
 import { storeInvariants } from '../spec/invariants.js';
+import { brokenPacks } from './pack-zoo/broken-packs.js';
+import { zoo } from './zoo/index.js';
 
 const heading = /^### ([A-Z]+(?:-[A-Z]+)+) \((MUST|SHOULD)\)$/gm;
 
@@ -12,5 +14,13 @@ describe('docs/SPEC.md', () => {
     const catalog = [...storeInvariants, ...packInvariants].map((invariant) => `${invariant.id} ${invariant.level}`);
     expect(new Set(documented).size).toBe(documented.length);
     expect([...documented].sort()).toEqual([...catalog].sort());
+  });
+});
+
+describe('README.md', () => {
+  it('counts the invariants and the zoo as the catalogs do', async () => {
+    const text = (await readFile(new URL('../README.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
+    expect(text).toContain(`${storeInvariants.length} store invariants and ${packInvariants.length} for the pack`);
+    expect(text).toContain(`A zoo of ${zoo.length} deliberately broken stores and ${brokenPacks.length} broken packs`);
   });
 });
