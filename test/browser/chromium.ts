@@ -5,14 +5,21 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Where Debian's `chromium` package installs the browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Whether the browser is installed here. */
-export const hasChromium = (): boolean => existsSync(CHROMIUM);
+/** Whether the browser is installed here (and executable: a file in its place that is not counts as missing). */
+export const hasChromium = (): boolean => {
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Flags for a quiet, offline-friendly headless run. */
 const FLAGS = [

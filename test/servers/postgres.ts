@@ -6,9 +6,11 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, rmSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
-import { postgresBinaries } from './availability.js';
+import { embeddedPostgresBinDir, postgresBinaries } from './availability.js';
 import { freePort, requireBinary, retried, runCommand, startProcess, stopProcess, tempDir, waitFor, within, type OwnedServer, type ServerProcess } from './process.js';
 
 const binaries = postgresBinaries();
@@ -51,6 +53,30 @@ const identity = (): { uid?: number; gid?: number } => {
   return owner;
 };
 
+/**
+ * A binary the server's user can run. The embedded binaries live in this
+ * clone's node_modules, which the `nobody` user cannot reach when the clone
+ * sits in a root-only directory (`/root`, a `mktemp -d`): as root, they are
+ * copied once to a world-readable directory of their own, atomically (several
+ * workers may race to do it).
+ */
+const runnableBy = (binary: string, owner: { uid?: number }): string => {
+  const embedded = embeddedPostgresBinDir();
+  if (owner.uid === undefined || embedded === undefined || dirname(binary) !== embedded) return binary;
+  const copy = join(tmpdir(), 'presence-embedded-postgres');
+  if (!existsSync(join(copy, 'bin', basename(binary)))) {
+    const staging = `${copy}.${process.pid}`;
+    cpSync(dirname(embedded), staging, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(staging, copy);
+    } catch {
+      // Another worker's copy won the race: use it.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  return join(copy, 'bin', basename(binary));
+};
+
 const ready = async (url: string): Promise<boolean> => {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
   client.on('error', () => undefined);
@@ -75,12 +101,13 @@ const startPostgresOnce = async (options: { durable?: boolean }): Promise<Postgr
   const owner = identity();
   if (owner.uid !== undefined) chownSync(dir, owner.uid, owner.gid!);
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', HOME: dir };
-  await runCommand(initdbBinary!, ['-D', `${dir}/data`, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync'], { ...owner, env, cwd: dir }, 60_000);
+  const [initdb, postgres] = [runnableBy(initdbBinary!, owner), runnableBy(postgresBinary!, owner)];
+  await runCommand(initdb, ['-D', `${dir}/data`, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync'], { ...owner, env, cwd: dir }, 60_000);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const settings = options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
   let server: ServerProcess | undefined;
   const launch = async () => {
-    server = startProcess(postgresBinary!, ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...settings], { ...owner, env, cwd: dir });
+    server = startProcess(postgres, ['-D', `${dir}/data`, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...settings], { ...owner, env, cwd: dir });
     try {
       await waitFor(`postgres on ${port}`, () => ready(url), 20_000);
     } catch (error) {
