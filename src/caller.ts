@@ -5,6 +5,7 @@
  * @module
  */
 import { describe } from './args.js';
+import { settleWithin } from './deadline.js';
 import { PresenceError } from './errors.js';
 import type { PresenceSettings } from './settings.js';
 
@@ -60,12 +61,29 @@ export const holds = (check: () => boolean): boolean => {
   }
 };
 
-/** Throws `CHANNEL_DENIED` unless `canAccessChannel` allows the caller in. */
+/** The gate's answer: a synchronous one as is, a promise bounded by `accessTimeoutMs`. */
+const gateAnswer = <Ctx>(settings: PresenceSettings<Ctx>, gate: NonNullable<PresenceSettings<Ctx>['canAccessChannel']>, channel: string, ctx: Ctx): unknown => {
+  const answer: unknown = gate(channel, ctx);
+  if (!isThenable(answer)) return answer;
+  const { accessTimeoutMs } = settings;
+  return settleWithin(
+    answer,
+    accessTimeoutMs,
+    () => new PresenceError('CHANNEL_DENIED', `canAccessChannel did not answer within ${accessTimeoutMs} ms for channel ${JSON.stringify(channel)}; a gate that cannot answer denies (config.accessTimeoutMs).`),
+    (error) => error,
+  );
+};
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+
+/** Throws `CHANNEL_DENIED` unless `canAccessChannel` allows the caller in, within `accessTimeoutMs`. */
 export const assertChannelAccess = async <Ctx>(settings: PresenceSettings<Ctx>, channel: string, ctx: Ctx): Promise<void> => {
-  if (settings.canAccessChannel === undefined) return;
+  const gate = settings.canAccessChannel;
+  if (gate === undefined) return;
   let allowed: unknown;
   try {
-    allowed = await settings.canAccessChannel(channel, ctx);
+    allowed = await gateAnswer(settings, gate, channel, ctx);
   } catch (error) {
     if (error instanceof PresenceError) throw error;
     throw new PresenceError('CHANNEL_DENIED', `canAccessChannel threw for channel ${JSON.stringify(channel)}; a gate that fails denies.`, { cause: error });

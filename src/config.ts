@@ -32,6 +32,12 @@ export interface PresencePackConfig<Ctx = CollectionContext> {
    * the bundled stores' own 5 000, so theirs answers first.
    */
   storeTimeoutMs?: number;
+  /**
+   * Deadline of one `canAccessChannel` call in milliseconds; a gate that has
+   * not answered by then denies (`CHANNEL_DENIED`), as a gate that throws
+   * does. Default 10 000.
+   */
+  accessTimeoutMs?: number;
   /** The clock, in epoch milliseconds. Default `Date.now`: the only clock read in the package. */
   now?: () => number;
   /** Limits on what clients may send. */

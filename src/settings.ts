@@ -25,6 +25,8 @@ export interface PresenceSettings<Ctx = CollectionContext> {
   scope: ((ctx: Ctx) => unknown) | undefined;
   /** Channel gate. */
   canAccessChannel: ((channel: string, ctx: Ctx) => Awaitable<boolean>) | undefined;
+  /** Deadline of one gate call in ms. */
+  accessTimeoutMs: number;
   /** Heartbeat TTL in ms. */
   ttlMs: number;
   /** Typing TTL in ms. */
@@ -118,10 +120,10 @@ const resolveCron = (pattern: unknown): string => {
   return pattern;
 };
 
-const resolveStoreTimeout = (value: unknown): number => {
+const resolveTimeout = (key: 'storeTimeoutMs' | 'accessTimeoutMs', value: unknown): number => {
   const timeoutMs = value === undefined ? 10_000 : value;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new PresenceConfigError('INVALID_OPTION', `storeTimeoutMs must be a positive finite number of milliseconds; got ${typeof value === 'number' ? String(value) : typeof value}.`);
+    throw new PresenceConfigError('INVALID_OPTION', `${key} must be a positive finite number of milliseconds; got ${typeof value === 'number' ? String(value) : typeof value}.`);
   }
   return timeoutMs;
 };
@@ -169,6 +171,7 @@ const CONFIG_KEYS = [
   'typingTtlSec',
   'store',
   'storeTimeoutMs',
+  'accessTimeoutMs',
   'now',
   'limits',
   'cleanupBatchSize',
@@ -245,13 +248,14 @@ export const resolveSettings = <Ctx>(input: PresencePackConfig<Ctx> = {}): Prese
   const config = plainOptions(input, 'config', CONFIG_KEYS, 'INVALID_OPTION') as PresencePackConfig<Ctx>;
   const limits = plainOptions(config.limits === undefined ? {} : config.limits, 'limits', LIMIT_KEYS, 'INVALID_LIMIT') as PresenceLimits;
   const prefix = resolvePrefix(config.prefix);
-  const store = guardStore(resolveStore(config.store), resolveStoreTimeout(config.storeTimeoutMs));
+  const store = guardStore(resolveStore(config.store), resolveTimeout('storeTimeoutMs', config.storeTimeoutMs));
   claimStore(config.store, prefix);
   return {
     prefix,
     getActorId: optionalFunction('getActorId', config.getActorId) ?? defaultActorId,
     scope: optionalFunction('scope', config.scope),
     canAccessChannel: optionalFunction('canAccessChannel', config.canAccessChannel),
+    accessTimeoutMs: resolveTimeout('accessTimeoutMs', config.accessTimeoutMs),
     ttlMs: positiveSeconds('heartbeatTtlSec', config.heartbeatTtlSec, 30),
     typingTtlMs: positiveSeconds('typingTtlSec', config.typingTtlSec, 5),
     cleanupCron: resolveCron(config.cleanupCron === undefined ? '*/15 * * * * *' : config.cleanupCron),

@@ -33,6 +33,7 @@ const everyKey = {
   limits,
   cleanupBatchSize: 100,
   storeTimeoutMs: 2_000,
+  accessTimeoutMs: 3_000,
 } satisfies Required<PresencePackConfig<Ctx>>;
 
 const pack = createPresencePack<Ctx>(everyKey);

@@ -5,7 +5,7 @@
  * the store deadline, and no subscriber sees a channel it was refused.
  */
 import { fc, test } from '@fast-check/vitest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createPresenceHarness } from '../spec/harness.js';
 import { createPresencePack, PresenceError, type PresenceRow, type PresenceStore } from '../src/index.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
@@ -50,6 +50,64 @@ describe('a store that never answers', () => {
       for (const failure of failures) expect(packError(failure.reason)).toMatchObject({ code: 'STORE_TIMEOUT', message: expect.stringContaining('outcome unknown') });
     },
   );
+});
+
+describe('a gate that never answers', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Settles `pending` into its outcome without letting a rejection go unhandled. */
+  const outcome = (pending: Promise<unknown>): { settled: () => PromiseSettledResult<unknown> | undefined } => {
+    let result: PromiseSettledResult<unknown> | undefined;
+    pending.then(
+      (value) => (result = { status: 'fulfilled', value }),
+      (reason: unknown) => (result = { status: 'rejected', reason }),
+    );
+    return { settled: () => result };
+  };
+
+  it.each([
+    ['a heartbeat', (h: ReturnType<typeof createPresenceHarness>) => h.as(alice).heartbeat('doc', { session: 's' })],
+    ['a cursor patch', (h: ReturnType<typeof createPresenceHarness>) => h.as(alice).cursor('doc', 1, 's')],
+    ['a leave', (h: ReturnType<typeof createPresenceHarness>) => h.as(alice).leave('doc', 's')],
+    ['a hydrate', (h: ReturnType<typeof createPresenceHarness>) => h.members(alice, 'doc')],
+    ['a subscribe', (h: ReturnType<typeof createPresenceHarness>) => h.watch(alice, 'doc')],
+  ])('%s waits exactly accessTimeoutMs for a hung canAccessChannel, then is CHANNEL_DENIED and writes nothing', async (_name, call) => {
+    vi.useFakeTimers();
+    let hang = false;
+    const h = createPresenceHarness({ config: { accessTimeoutMs: 250, canAccessChannel: () => (hang ? never<boolean>() : Promise.resolve(true)) } });
+    await h.as(alice).heartbeat('doc', { session: 's', state: { v: 1 } });
+    const before = await h.store.rows();
+    hang = true;
+    const pending = outcome(call(h));
+    await vi.advanceTimersByTimeAsync(249);
+    expect(pending.settled()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    const settled = pending.settled();
+    expect(settled?.status).toBe('rejected');
+    expect((settled as PromiseRejectedResult).reason).toMatchObject({ code: 'CHANNEL_DENIED', message: expect.stringContaining('accessTimeoutMs') });
+    expect(await h.store.rows()).toEqual(before);
+  });
+
+  it('a synchronous gate arms no timer, and a gate that answers in time is obeyed', async () => {
+    vi.useFakeTimers();
+    const sync = createPresenceHarness({ config: { accessTimeoutMs: 250, canAccessChannel: (channel) => channel !== 'secret' } });
+    await sync.as(alice).heartbeat('doc');
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(sync.as(alice).heartbeat('secret')).rejects.toMatchObject({ code: 'CHANNEL_DENIED', message: expect.stringContaining('denied access') });
+
+    const slow = createPresenceHarness({
+      config: { accessTimeoutMs: 250, canAccessChannel: (channel) => new Promise<boolean>((resolve) => setTimeout(() => resolve(channel !== 'secret'), 249)) },
+    });
+    const allowed = outcome(slow.as(alice).heartbeat('doc'));
+    const denied = outcome(slow.as(alice).heartbeat('secret'));
+    await vi.advanceTimersByTimeAsync(249);
+    expect(allowed.settled()?.status).toBe('fulfilled');
+    expect((denied.settled() as PromiseRejectedResult).reason).toMatchObject({ code: 'CHANNEL_DENIED', message: expect.stringContaining('denied access') });
+    expect((await slow.store.rows()).map((row) => row.channel)).toEqual(['doc']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
 
 describe('a store that throws', () => {

@@ -231,6 +231,8 @@ describe('config accepts no nonsense', () => {
     ['a junk object taken for a 0.3 store', { store: { reader: 1, writer: 2, expired: 3 } }, 'INVALID_STORE', 'reader.all'],
     ['a null store timeout', { storeTimeoutMs: null }, 'INVALID_OPTION', 'storeTimeoutMs'],
     ['a zero store timeout', { storeTimeoutMs: 0 }, 'INVALID_OPTION', 'storeTimeoutMs'],
+    ['a negative gate timeout', { accessTimeoutMs: -1 }, 'INVALID_OPTION', 'accessTimeoutMs'],
+    ['a string gate timeout', { accessTimeoutMs: '5' }, 'INVALID_OPTION', 'accessTimeoutMs'],
   ])('%s is a PresenceConfigError %s naming what to fix', (_name, config, code, named) => {
     const error = configError(config);
     expect(error).toBeInstanceOf(PresenceConfigError);

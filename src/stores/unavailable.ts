@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { settleWithin } from '../deadline.js';
 import { PresenceConfigError, PresenceError } from '../errors.js';
 
 /** Default bound on one store call, in milliseconds. */
@@ -56,28 +57,16 @@ export const toUnavailable = (backend: string, operation: string, error: unknown
  * @returns what `pending` resolved to
  */
 export const withDeadline = <T>(backend: string, operation: string, timeoutMs: number, pending: PromiseLike<T>): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(
-        new PresenceError(
-          'STORE_TIMEOUT',
-          `${backend} store: ${operation} timed out after ${timeoutMs} ms; it may still be applied (outcome unknown): retry it, presence writes are safe to repeat.`,
-        ),
-      );
-    }, timeoutMs);
-    // A pending timer must not keep a process alive that has nothing else to do.
-    timer.unref?.();
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(toUnavailable(backend, operation, error));
-      },
-    );
-  });
+  settleWithin(
+    pending,
+    timeoutMs,
+    () =>
+      new PresenceError(
+        'STORE_TIMEOUT',
+        `${backend} store: ${operation} timed out after ${timeoutMs} ms; it may still be applied (outcome unknown): retry it, presence writes are safe to repeat.`,
+      ),
+    (error) => toUnavailable(backend, operation, error),
+  );
 
 /**
  * Runs one store call bounded by `timeoutMs` (see {@link withDeadline}); a
