@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createPresenceHarness } from '../spec/harness.js';
 import { createPresencePack, PresenceError, type PresenceRow, type PresenceStore } from '../src/index.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
+import { expectRowChecks } from './servers/store-cases.js';
 
 const alice = { userId: 'alice' };
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -236,34 +237,8 @@ describe('values read once', () => {
 });
 
 describe('the memory store checks what Redis and PostgreSQL refuse', () => {
-  const good: PresenceRow = { id: '["","doc","alice",""]', scope: '', channel: 'doc', actorId: 'alice', sessionId: '', state: {}, expiresAt: 10, heartbeatAt: 0 };
-
-  it.each([
-    ['null', null],
-    ['a NaN expiresAt', { ...good, expiresAt: Number.NaN }],
-    ['an Infinity heartbeatAt', { ...good, heartbeatAt: Infinity }],
-    ['string times', { ...good, expiresAt: '10' }],
-    ['a fractional time', { ...good, expiresAt: 10.5 }],
-    ['a bigint in state', { ...good, state: { n: 10n } }],
-    ['a function in state', { ...good, state: { f: () => 1 } }],
-    ['a state too deep for any store', { ...good, state: JSON.parse(`${'{"n":'.repeat(300)}1${'}'.repeat(300)}`) }],
-    ['an id that is not presenceRowId(row)', { ...good, id: 'alice' }],
-    ['a number actor', { ...good, actorId: 7 }],
-  ])('upsert, update and admit of a row with %s are INVALID_ARGS and store nothing', (_name, row) => {
-    const store = createMemoryPresenceStore();
-    const limits = { maxMembers: Infinity, maxSessionsPerActor: Infinity };
-    for (const write of [() => store.upsert(row as never), () => store.update(row as never), () => store.admit(row as never, limits)]) {
-      expect(write).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
-    }
-    expect(store.rows()).toEqual([]);
-  });
-
-  it('a refused NaN expiry cannot block later sweeps', () => {
-    const store = createMemoryPresenceStore();
-    expect(() => store.upsert({ ...good, expiresAt: Number.NaN })).toThrow();
-    store.upsert({ ...good, id: '["","doc","bob",""]', actorId: 'bob' });
-    expect((store.sweep(100) as PresenceRow[]).map((row) => row.actorId)).toEqual(['bob']);
-    expect(() => store.sweep(Number.NaN)).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
+  it('refuses every invalid row, clock and limit with INVALID_ARGS, stores nothing, and a refused NaN expiry cannot block sweeps', async () => {
+    await expectRowChecks(createMemoryPresenceStore());
   });
 });
 

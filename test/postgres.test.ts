@@ -8,7 +8,7 @@ import { createPostgresPresenceStore, createPostgresPresenceTable, type Postgres
 import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
 import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
 import { usePostgresTables } from './servers/postgres-tables.js';
-import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
+import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, rowOf } from './servers/store-cases.js';
 
 const skip = postgresSkipReason();
 
@@ -76,6 +76,12 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const raw = await db.pool.query('SELECT scope, channel, actor_id, session_id, state::text AS state FROM presence');
     expect(raw.rows).toEqual([{ scope: 'tenant', channel: 'room 1', actor_id: 'ada', session_id: 'tab', state: '{"b":1,"a":2}' }]);
     await db.pool.query('DROP TABLE presence');
+  });
+
+  test('refuses what every bundled store refuses (row-check.ts), with the same code, storing nothing', async () => {
+    const store = await create();
+    await expectRowChecks(store);
+    await destroy(store);
   });
 
   test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {

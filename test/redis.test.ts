@@ -9,7 +9,7 @@ import { PresenceConfigError, PresenceError } from '../src/errors.js';
 import type { PresenceStore } from '../src/store.js';
 import { createRedisPresenceStore, type RedisScriptClient } from '../src/stores/redis.js';
 import { shardOf } from '../src/stores/redis/codec.js';
-import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
+import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, rowOf } from './servers/store-cases.js';
 import { closeRedis, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
 const skip = redisSkipReason();
@@ -81,6 +81,10 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       await expect(store.channel('s', 'c', Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(PresenceError);
       await expect(store.sweep(1, -1)).rejects.toMatchObject({ code: 'INVALID_ARGS' });
       expect(await store.get(row.id)).toEqual(row);
+    });
+
+    test('refuses what every bundled store refuses (row-check.ts), with the same code, storing nothing', async () => {
+      await expectRowChecks(backend.store());
     });
 
     test('rows() pages through large shards and returns every row once', async () => {

@@ -19,7 +19,7 @@ import type { PresenceRow, PresenceState } from '../row.js';
 import { refusedAdmission } from '../machine.js';
 import type { PresenceStore } from '../store.js';
 import { ExpiryBuckets, type ExpiryEntry } from './expiry-buckets.js';
-import { checkTime, checkedRow } from './row-check.js';
+import { checkSweepLimit, checkTime, checkedRow } from './row-check.js';
 
 /**
  * A stored row linked into its expiry bucket: one object per row, never
@@ -188,9 +188,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       }
       return live;
     },
-    sweep(now, limit = Infinity) {
+    sweep(now, requested) {
       checkTime('memory', 'now', now);
-      if (!(limit >= 0)) throw new PresenceError('INVALID_ARGS', `memory store: sweep limit must be a number >= 0, got ${String(limit)}`);
+      const limit = checkSweepLimit('memory', requested);
       const removed: PresenceRow[] = [];
       for (let next = byExpiry.first(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.first()) {
         drop(next);

@@ -52,7 +52,7 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
 import { createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
-import { checkedRow } from './row-check.js';
+import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
 /**
@@ -192,12 +192,9 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
       query('channel', sql.channel, () => [encodeText(scope), encodeText(channel), timeParam('now', now)]),
     sweep: async (now, limit) => {
       const rows = await query('sweep', sql.sweep, () => {
-        if (limit !== undefined && !(limit >= 0)) {
-          throw new PresenceError('INVALID_ARGS', `postgres store: sweep limit must be a number >= 0, got ${String(limit)}`);
-        }
+        const bound = checkSweepLimit('postgres', limit);
         // `LIMIT NULL` is no limit.
-        const bound = limit === undefined || limit === Infinity ? null : String(Math.floor(limit));
-        return [timeParam('now', now), bound];
+        return [timeParam('now', now), bound === Infinity ? null : String(bound)];
       });
       // Oldest first, ties by id (ids are unique), like every store's sweep here.
       return rows.sort((left, right) => left.expiresAt - right.expiresAt || (left.id < right.id ? -1 : 1));

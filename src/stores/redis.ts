@@ -66,7 +66,7 @@ import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeRow, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
 import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
-import { checkedRow } from './row-check.js';
+import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
 /**
@@ -173,11 +173,12 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const keysOfChannel = (channel: string): ShardKeys => keysOf[shardOf(channel, shards)]!;
 
   /** Runs UPSERT (or ADMIT, with its extra arguments) for one row. */
-  const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, admission: string[] = []) =>
+  const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, admission: (checked: PresenceRow) => string[] = () => []) =>
     call(operation, async () => {
-      const { channel, value } = encodeRow(checkedRow('redis', row));
+      const checked = checkedRow('redis', row);
+      const { channel, value } = encodeRow(checked);
       const keys = keysOfChannel(channel);
-      return run(admission.length > 0 ? ADMIT : UPSERT, [
+      return run(operation === 'admit' ? ADMIT : UPSERT, [
         keys.rows,
         keys.expiry,
         keys.channelPrefix + channel,
@@ -186,16 +187,23 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
         String(row.expiresAt),
         value,
         operation === 'update' ? '1' : '0',
-        ...admission,
+        ...admission(checked),
       ]);
     });
 
-  const write = async (operation: 'upsert' | 'update', row: PresenceRow) => single(row.id, await merge(operation, row));
+  const write = async (operation: 'upsert' | 'update', row: PresenceRow) => {
+    // Merge first: it checks the row, so a malformed one is INVALID_ARGS before anything reads its id.
+    const reply = await merge(operation, row);
+    return single(row.id, reply);
+  };
 
   const admit = async (row: PresenceRow, limits: AdmissionLimits): Promise<Admission> => {
-    // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
-    const actorPrefix = `${JSON.stringify([row.scope, row.channel, row.actorId]).slice(0, -1)},`;
-    const reply = (await merge('admit', row, [scriptCount(limits.maxMembers), scriptCount(limits.maxSessionsPerActor), actorPrefix])) as string[];
+    const reply = (await merge('admit', row, (checked) => [
+      scriptCount(limits.maxMembers),
+      scriptCount(limits.maxSessionsPerActor),
+      // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
+      `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
+    ])) as string[];
     if (reply.length === 3) return { admitted: false, full: reply[0] === 'actor' ? 'actor' : 'channel', live: Number(reply[1]) };
     return { admitted: true, row: single(row.id, reply)! };
   };
@@ -265,10 +273,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
     sweep: (now, limit) =>
       call('sweep', async () => {
         const at = formatTime('now', now);
-        if (limit !== undefined && !(limit >= 0)) {
-          throw new PresenceError('INVALID_ARGS', `redis store: sweep limit must be a number >= 0, got ${String(limit)}`);
-        }
-        const max = limit === undefined ? Infinity : Math.floor(limit);
+        const max = checkSweepLimit('redis', limit);
         if (max === 0) return [];
         const perShard = max === Infinity ? new Array<number>(shards).fill(Infinity) : await quotas(at, max);
         const swept = await Promise.all(keysOf.map((keys, shard) => (perShard[shard] === 0 ? Promise.resolve([]) : sweepShard(keys, at, perShard[shard]!))));

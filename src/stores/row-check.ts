@@ -3,7 +3,7 @@
  * (`INVALID_ARGS`) whichever backend it is: a row that is not an object, an
  * identity part that is not a string, an id other than `presenceRowId(row)`,
  * a time that is not a safe integer (PostgreSQL keeps `bigint`; a `NaN`
- * expiry would never sweep), or a state that is not plain JSON within
+ * expiry would never sweep), a sweep limit that is not a whole number, or a state that is not plain JSON within
  * {@link MAX_STATE_DEPTH}. Custom stores may do the same.
  *
  * @module
@@ -26,6 +26,22 @@ export const checkTime = (backend: string, field: string, value: unknown): void 
   if (!Number.isSafeInteger(value)) {
     throw new PresenceError('INVALID_ARGS', `${backend} store: ${field} must be an integer number of epoch milliseconds, got ${typeof value === 'number' ? String(value) : typeof value}`);
   }
+};
+
+/**
+ * Checks a sweep's `limit`.
+ *
+ * @param backend - e.g. `memory`, named in the message
+ * @param limit - the argument, `undefined` for no limit
+ * @returns the bound: a whole number of rows, or `Infinity`
+ * @throws PresenceError `INVALID_ARGS` unless it is a whole number >= 0 or `Infinity`
+ */
+export const checkSweepLimit = (backend: string, limit: unknown): number => {
+  if (limit === undefined || limit === Infinity) return Infinity;
+  if (!Number.isSafeInteger(limit) || (limit as number) < 0) {
+    throw new PresenceError('INVALID_ARGS', `${backend} store: sweep limit must be a whole number >= 0 or Infinity, got ${typeof limit === 'number' ? String(limit) : typeof limit}`);
+  }
+  return limit as number;
 };
 
 /**

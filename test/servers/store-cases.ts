@@ -206,3 +206,66 @@ const roundTrip = async (store: PresenceStore): Promise<void> => {
   expect(await store.channel('ok', row.channel, -2_000 - working)).toEqual([row]);
   expect(await store.sweep(-1_000 - working)).toEqual([row]);
 };
+
+/** Rows every bundled store refuses with `INVALID_ARGS`, by what is wrong with them. */
+export const invalidRows: readonly (readonly [string, unknown])[] = (() => {
+  const good = rowOf({ scope: '', channel: 'doc', actorId: 'alice', sessionId: '' }, 0, 10);
+  return [
+    ['null', null],
+    ['a string', 'row'],
+    ['a NaN expiresAt', { ...good, expiresAt: Number.NaN }],
+    ['an Infinity heartbeatAt', { ...good, heartbeatAt: Infinity }],
+    ['string times', { ...good, expiresAt: '10' }],
+    ['a fractional time', { ...good, expiresAt: 10.5 }],
+    ['a time past the largest safe integer', { ...good, expiresAt: 2 ** 53 }],
+    ['a bigint in state', { ...good, state: { n: 10n } }],
+    ['a function in state', { ...good, state: { f: () => 1 } }],
+    ['an array state', { ...good, state: [] }],
+    ['a state too deep for any store', { ...good, state: JSON.parse(`${'{"n":'.repeat(300)}1${'}'.repeat(300)}`) }],
+    ['an id that is not presenceRowId(row)', { ...good, id: 'alice' }],
+    ['a number actor', { ...good, actorId: 7 }],
+    ['a missing scope', { ...good, scope: undefined }],
+  ];
+})();
+
+/** A call's failure, synchronous throws included, or `undefined` when it succeeded. */
+const failureOf = async (call: () => unknown): Promise<unknown> => {
+  try {
+    await call();
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+};
+
+/**
+ * The row checks of `src/stores/row-check.ts`, through the store's public
+ * methods: every invalid row is refused by `upsert`, `update` and `admit`
+ * with `INVALID_ARGS`, non-integer clocks and limits too, nothing is stored,
+ * and a refused `NaN` expiry cannot block later sweeps.
+ */
+export const expectRowChecks = async (store: PresenceStore): Promise<void> => {
+  const limits = { maxMembers: Infinity, maxSessionsPerActor: Infinity };
+  const refused: string[] = [];
+  for (const [name, row] of invalidRows) {
+    for (const [method, write] of [
+      ['upsert', () => store.upsert(row as PresenceRow)],
+      ['update', () => store.update(row as PresenceRow)],
+      ['admit', () => store.admit(row as PresenceRow, limits)],
+    ] as const) {
+      const error = await failureOf(write);
+      if (error instanceof PresenceError && error.code === 'INVALID_ARGS') refused.push(`${method} ${name}`);
+    }
+  }
+  expect(refused).toEqual(invalidRows.flatMap(([name]) => ['upsert', 'update', 'admit'].map((method) => `${method} ${name}`)));
+  for (const now of [Number.NaN, Infinity, '5', 1.5]) {
+    for (const read of [() => store.channel('', 'doc', now as number), () => store.sweep(now as number)]) {
+      expect(await failureOf(read)).toMatchObject({ code: 'INVALID_ARGS' });
+    }
+  }
+  for (const limit of [-1, 1.5, Number.NaN]) expect(await failureOf(() => store.sweep(100, limit))).toMatchObject({ code: 'INVALID_ARGS' });
+  expect(await store.rows()).toEqual([]);
+  const bob = rowOf({ scope: '', channel: 'doc', actorId: 'bob', sessionId: '' }, 0, 10);
+  await store.upsert(bob);
+  expect(await store.sweep(100)).toEqual([bob]);
+};

@@ -5,6 +5,7 @@
  * @module
  */
 import { PresenceError } from '../../errors.js';
+import { checkTime } from '../row-check.js';
 import { presenceRowId, type PresenceRow, type PresenceState } from '../../row.js';
 
 /**
@@ -77,17 +78,15 @@ export const channelJsonOfId = (id: string): string | undefined => {
 };
 
 /**
- * Formats a time for Redis and Lua: the shortest decimal that round-trips.
+ * Formats a time for Redis and Lua: whole epoch milliseconds as decimal text.
  *
  * @param field - the row field, named in the error
  * @param value - epoch milliseconds
  * @returns the decimal text
- * @throws PresenceError `INVALID_ARGS` for a non-finite number
+ * @throws PresenceError `INVALID_ARGS` unless it is a safe integer
  */
 export const formatTime = (field: string, value: number): string => {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new PresenceError('INVALID_ARGS', `redis store: ${field} must be a finite number, got ${String(value)}`);
-  }
+  checkTime('redis', field, value);
   return String(value);
 };
 
