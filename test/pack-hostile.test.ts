@@ -2,7 +2,7 @@
  * The pack against hostile code around it: stores that hang, throw or answer
  * nonsense, ctx functions that return what no id is, and args and params that
  * change between reads. Every failure is a typed error, nothing hangs past
- * the store deadline, and no subscriber sees a channel it was refused.
+ * the store and gate deadlines, and no subscriber sees a channel it was refused.
  */
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -317,6 +317,16 @@ describe('the bad-input property, under attack', () => {
     });
   };
 
+  /** A `canAccessChannel` that, by mode, hangs or throws on some calls and admits otherwise. */
+  const faultyGate = (mode: 'allow' | 'hang' | 'throw', every: number): (() => Promise<boolean>) => {
+    let calls = 0;
+    return () => {
+      calls++;
+      if (mode === 'allow' || calls % every !== 0) return Promise.resolve(true);
+      return mode === 'hang' ? never() : Promise.reject(new Error('injected gate failure'));
+    };
+  };
+
   /** Runs one call, counting an untyped error or a hang; resolves to the error, if any. */
   const observe = async (call: () => Promise<unknown>): Promise<{ error?: unknown }> => {
     tally.calls++;
@@ -341,13 +351,16 @@ describe('the bad-input property, under attack', () => {
       fc.array(fc.tuple(fc.constantFrom(...kinds), fc.constantFrom('ann', 'bob', 'cy'), hostileArgs), { minLength: 1, maxLength: 8 }),
       fc.constantFrom('none', 'hang', 'throw'),
       fc.integer({ min: 2, max: 5 }),
+      fc.constantFrom('allow', 'hang', 'throw'),
       fc.record({ maxMembersPerChannel: fc.integer({ min: 1, max: 3 }), maxSessionsPerActor: fc.integer({ min: 1, max: 2 }) }),
       fc.array(fc.tuple(fc.constantFrom('ann', 'bob', 'cy', 'dee'), fc.constantFrom('a', 'b', 'c')), { minLength: 2, maxLength: 10 }),
     ],
     { numRuns: 60 },
-  )('hostile args, faulty stores and concurrent joins: 0 untyped errors, 0 hangs, 0 overshoots, 0 changed stores after a rejection', async (calls, mode, every, limits, joins) => {
+  )('hostile args, faulty stores and gates, concurrent joins: 0 untyped errors, 0 hangs, 0 overshoots, 0 changed stores after a rejection', async (calls, mode, every, gate, limits, joins) => {
     const inner = createMemoryPresenceStore();
-    const h = createPresenceHarness({ config: { store: faultyStore(inner, mode, every), storeTimeoutMs: DEADLINE_MS, limits } });
+    const h = createPresenceHarness({
+      config: { store: faultyStore(inner, mode, every), storeTimeoutMs: DEADLINE_MS, canAccessChannel: faultyGate(gate, every + 1), accessTimeoutMs: DEADLINE_MS, limits },
+    });
     const before = { untyped: tally.untyped, hangs: tally.hangs, overshoots: tally.overshoots, changed: tally.changedAfterRejection };
     for (const [kind, actor, args] of calls) {
       const rows = await inner.rows();

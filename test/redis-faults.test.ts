@@ -1,8 +1,9 @@
 /**
- * Outages on a real Redis: the server stopped, crashed or frozen mid-test.
- * Every store call, and every pack mutation on top, rejects with
- * `STORE_UNAVAILABLE` within the configured timeout (no hang, no unhandled
- * rejection), and the same store works again once the server is back.
+ * Outages on a real Redis: the server stopped, crashed, frozen or paused
+ * mid-test. Every store call, and every pack mutation on top, rejects with
+ * `STORE_UNAVAILABLE`, or `STORE_TIMEOUT` where the write may still land,
+ * within the configured timeout (no hang, no unhandled rejection), and the
+ * same store works again once the server is back.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -67,6 +68,31 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store outages' :
       await reconnected(client);
       await expectWorking(store);
     } finally {
+      await closeRedis(client);
+    }
+  });
+
+  test('writes paused (CLIENT PAUSE WRITE): a heartbeat past its deadline is STORE_TIMEOUT, lands when the pause ends, and its retry reaches subscribers', async () => {
+    const client = new Redis(server.url);
+    const admin = new Redis(server.url);
+    client.on('error', () => undefined);
+    const store = createRedisPresenceStore({ redis: client, keyPrefix: 'pause:', timeoutMs: TIMEOUT_MS });
+    const harness = createPresenceHarness({ config: { store } });
+    try {
+      const view = await harness.watch({ userId: 'watcher' }, 'room');
+      await admin.call('CLIENT', 'PAUSE', String(TIMEOUT_MS + 1_500), 'WRITE');
+      const failure = await harness.as({ userId: 'alice' }).heartbeat('room', { state: { v: 1 } }).then(() => undefined, (error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'STORE_TIMEOUT', message: expect.stringContaining('outcome unknown') });
+      // What STORE_TIMEOUT warns of: the queued write lands after the deadline, and no diff announced it.
+      await waitFor('the timed-out heartbeat to land', async () => (await store.rows()).some((row) => row.actorId === 'alice'), 15_000);
+      expect(view.rows()).toEqual([]);
+      // The documented recovery: retry; the retry is announced.
+      const retried = await harness.as({ userId: 'alice' }).heartbeat('room', { state: { v: 1 } });
+      expect(view.rows()).toEqual([retried]);
+      expect(await store.rows()).toEqual([retried]);
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+      await closeRedis(admin);
       await closeRedis(client);
     }
   });
