@@ -131,17 +131,21 @@ export interface Heal {
 }
 
 /** Whether two versions of a row are the same to a view. */
-const sameRow = (left: PresenceRow, right: PresenceRow): boolean =>
+export const sameRow = (left: PresenceRow, right: PresenceRow): boolean =>
   left.expiresAt === right.expiresAt && left.heartbeatAt === right.heartbeatAt && sameJson(left.state, right.state);
 
-/** What reconciling views that may hold `held` with the channel's `live` rows sends. */
-export const healOf = (held: ReadonlyMap<string, PresenceRow>, live: readonly PresenceRow[]): Heal => {
+/**
+ * What reconciling a channel's views with its `live` rows sends: a delete of
+ * every row some view may hold (`maybe`) that is not live, an update of every
+ * live row not every view holds in that version (`sure`).
+ */
+export const healOf = (maybe: ReadonlyMap<string, PresenceRow>, sure: ReadonlyMap<string, PresenceRow>, live: readonly PresenceRow[]): Heal => {
   const liveIds = new Set(live.map((row) => row.id));
   return {
-    removed: [...held.values()].filter((row) => !liveIds.has(row.id)),
+    removed: [...maybe.values()].filter((row) => !liveIds.has(row.id)),
     refreshed: live.filter((row) => {
-      const seen = held.get(row.id);
-      return seen === undefined || !sameRow(seen, row);
+      const held = sure.get(row.id);
+      return held === undefined || !sameRow(held, row);
     }),
   };
 };

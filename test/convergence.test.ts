@@ -183,7 +183,7 @@ describe('the view index', () => {
     index.watch('', 'other');
     index.watch('', 'room');
     index.watch('s', 'third');
-    expect(index.watched().map((w) => [w.scope, w.channel, [...w.held.keys()].length])).toEqual([
+    expect(index.watched().map((w) => [w.scope, w.channel, [...w.maybe.keys()].length])).toEqual([
       ['', 'room', 1],
       ['s', 'third', 0],
     ]);
@@ -195,11 +195,22 @@ describe('the view index', () => {
     const before = index.watched()[0]!;
     index.settle('', 'room', [row('cy')]);
     index.settle('', 'nowhere', [row('zed')]);
-    expect([...before.held.values()].map((r) => r.actorId)).toEqual(['ada']);
-    expect(index.watched().map((w) => [...w.held.values()].map((r) => r.actorId))).toEqual([['cy']]);
+    expect([...before.maybe.values()].map((r) => r.actorId)).toEqual(['ada']);
+    expect(index.watched().map((w) => [[...w.maybe.keys()], [...w.sure.keys()]].map((ids) => ids.map((id) => JSON.parse(id)[2])))).toEqual([[['cy'], ['cy']]]);
     index.forget(row('cy'));
     index.forget(row('zed', { channel: 'nowhere' }));
-    expect(index.watched().map((w) => w.held.size)).toEqual([0]);
+    expect(index.watched().map((w) => w.maybe.size + w.sure.size)).toEqual([0]);
+  });
+
+  it('is sure of a row only while every view of its channel holds that version: a later hydrate keeps only what it agrees on', () => {
+    const index = createViewIndex(4);
+    index.hydrated('', 'room', [row('ada'), row('bob')]);
+    index.hydrated('', 'room', [row('ada', { expiresAt: 20 }), row('bob'), row('cy')]);
+    const [watched] = index.watched();
+    expect([...watched!.maybe.values()].map((r) => [r.actorId, r.expiresAt])).toEqual([['ada', 20], ['bob', 10], ['cy', 10]]);
+    expect([...watched!.sure.values()].map((r) => r.actorId)).toEqual(['bob']);
+    index.hold(row('cy'));
+    expect([...index.watched()[0]!.sure.keys()].length).toBe(2);
   });
 });
 
@@ -208,14 +219,23 @@ const versionArb = fc.record({ expiresAt: fc.integer({ min: 1, max: 3 }), heartb
 const rowsArb = fc.uniqueArray(fc.tuple(actorArb, versionArb), { selector: ([actor]) => actor }).map((pairs) => pairs.map(([actor, version]) => row(actor, version)));
 
 describe('the heal decision, as properties', () => {
-  test.prop([rowsArb, rowsArb])('applying the heal to what views hold gives exactly the live rows, and rows already right are not sent', (held, live) => {
-    const heal = healOf(new Map(held.map((r) => [r.id, r])), live);
-    const after = new Map(held.map((r) => [r.id, r]));
-    for (const gone of heal.removed) after.delete(gone.id);
-    for (const fresh of heal.refreshed) after.set(fresh.id, fresh);
-    expect([...after.values()].sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual([...live].sort((x, y) => (x.id < y.id ? -1 : 1)));
-    for (const fresh of heal.refreshed) expect(held.some((r) => r.id === fresh.id && sameJson(r.state, fresh.state) && r.expiresAt === fresh.expiresAt && r.heartbeatAt === fresh.heartbeatAt)).toBe(false);
-  });
+  test.prop([fc.array(rowsArb, { minLength: 1, maxLength: 3 }), rowsArb])(
+    'applying the heal to every view, each holding rows of its own, gives exactly the live rows, and rows every view holds right are not sent',
+    (views, live) => {
+      // What the index knows of these views: any row any holds, and the rows all hold alike.
+      const maybe = new Map(views.flat().map((r) => [r.id, r]));
+      const same = (left: PresenceRow, right: PresenceRow) => left.expiresAt === right.expiresAt && left.heartbeatAt === right.heartbeatAt && sameJson(left.state, right.state);
+      const sure = new Map(views[0]!.filter((r) => views.every((view) => view.some((other) => other.id === r.id && same(other, r)))).map((r) => [r.id, r]));
+      const heal = healOf(maybe, sure, live);
+      for (const view of views) {
+        const after = new Map(view.map((r) => [r.id, r]));
+        for (const gone of heal.removed) after.delete(gone.id);
+        for (const fresh of heal.refreshed) after.set(fresh.id, fresh);
+        expect([...after.values()].sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual([...live].sort((x, y) => (x.id < y.id ? -1 : 1)));
+      }
+      for (const fresh of heal.refreshed) expect(sure.has(fresh.id) && same(sure.get(fresh.id)!, fresh)).toBe(false);
+    },
+  );
 
   /** JSON text with object keys sorted, so equal values print alike. */
   const canonical = (value: JsonValue): string =>

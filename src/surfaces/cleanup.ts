@@ -40,8 +40,8 @@ const reconcile = async <Ctx>(settings: PresenceSettings<Ctx>, index: ViewIndex,
   for (const watched of index.watched()) {
     const live = await settings.store.channel(watched.scope, watched.channel, now);
     // The sweep's own deletes already cover what it removed.
-    const held = new Map([...watched.held].filter(([id]) => !swept.has(id)));
-    results.push({ watched, live, heal: healOf(held, live) });
+    const maybe = new Map([...watched.maybe].filter(([id]) => !swept.has(id)));
+    results.push({ watched, live, heal: healOf(maybe, watched.sure, live) });
   }
   return results;
 };

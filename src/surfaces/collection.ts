@@ -60,8 +60,7 @@ export const presenceCollection = <Ctx>(
       const channel = await channelOf(params, ctx);
       const scope = scopeOf(settings, ctx);
       const rows = await settings.store.channel(scope, channel, settings.now());
-      index.watch(scope, channel);
-      for (const row of rows) index.hold(row);
+      index.hydrated(scope, channel, rows);
       return rows;
     },
     match: (row, params, ctx) =>
@@ -71,6 +70,8 @@ export const presenceCollection = <Ctx>(
         index.watch(scope, channel);
         const visible = isVisibleTo(row, scope, channel, settings.now());
         if (visible) index.hold(row);
+        // A row of this channel the views must not show (expired, or a late stale copy): they drop it.
+        else if (row.scope === scope && row.channel === channel) index.forget(row);
         return visible;
       }),
   };
