@@ -57,8 +57,8 @@ export interface ViewIndex {
   settle(scope: string, channel: string, rows: readonly PresenceRow[]): void;
 }
 
-/** Injective key of a (scope, channel) pair, as row ids are. */
-const keyOf = (scope: string, channel: string): string => JSON.stringify([scope, channel]);
+/** Injective key of a (scope, channel) pair: the length prefix says where the scope ends. Cheap, as `match` calls it per change. */
+const keyOf = (scope: string, channel: string): string => `${scope.length}:${scope}${channel}`;
 
 /**
  * Creates an empty index.

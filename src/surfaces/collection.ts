@@ -67,12 +67,15 @@ export const presenceCollection = <Ctx>(
       holds(() => {
         const scope = scopeOf(settings, ctx);
         const channel = authorized.get(params) ?? parseParams(params, settings).channel;
-        index.watch(scope, channel);
         const visible = isVisibleTo(row, scope, channel, settings.now());
-        if (visible) index.hold(row);
+        if (visible) {
+          index.hold(row);
+          return true;
+        }
+        index.watch(scope, channel);
         // A row of this channel the views must not show (expired, or a late stale copy): they drop it.
-        else if (row.scope === scope && row.channel === channel) index.forget(row);
-        return visible;
+        if (row.scope === scope && row.channel === channel) index.forget(row);
+        return false;
       }),
   };
 };
