@@ -213,3 +213,18 @@ export const cloneJson = <Value extends JsonValue>(value: Value): Value => {
   }
   return copy as Value;
 };
+
+/**
+ * Whether two JSON values are equal: same types, same array items in order,
+ * same object keys in any order. Recursion is bounded by the depth checks
+ * every stored state passed.
+ */
+export const sameJson = (left: JsonValue, right: JsonValue): boolean => {
+  if (left === right) return true;
+  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false;
+  if (Array.isArray(left) || Array.isArray(right)) {
+    return Array.isArray(left) && Array.isArray(right) && left.length === right.length && left.every((item, index) => sameJson(item, right[index]!));
+  }
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key]!, right[key]!));
+};

@@ -20,10 +20,14 @@
  * - A row is visible to a reader iff it is live and belongs to the reader's
  *   scope and channel; it is writable by a caller iff it carries the caller's
  *   actor and scope.
+ * - Reconciling a channel's views with its live rows deletes every held id
+ *   that is not live and updates every live row the views lack or hold in
+ *   another version; rows already as live are left alone.
  *
  * @module
  */
 import { PresenceError } from './errors.js';
+import { sameJson } from './json.js';
 import type { Admission, AdmissionLimits } from './store.js';
 import { presenceRowId, type JsonValue, type PresenceIdentity, type PresenceRow, type PresenceState } from './row.js';
 
@@ -116,4 +120,32 @@ export const refusedAdmission = (
   if (others >= limits.maxMembers) return { admitted: false, full: 'channel', live: others };
   if (sessions >= limits.maxSessionsPerActor) return { admitted: false, full: 'actor', live: sessions };
   return undefined;
+};
+
+/** What a reconciliation sends to a channel's views: deletes of ghosts, updates of stale or missing rows. */
+export interface Heal {
+  /** Held rows that are no longer live (as held): sent as deletes. */
+  removed: PresenceRow[];
+  /** Live rows the views lack or hold in another version: sent as updates. */
+  refreshed: PresenceRow[];
+}
+
+/** Whether two versions of a row are the same to a view. */
+export const sameRow = (left: PresenceRow, right: PresenceRow): boolean =>
+  left.expiresAt === right.expiresAt && left.heartbeatAt === right.heartbeatAt && sameJson(left.state, right.state);
+
+/**
+ * What reconciling a channel's views with its `live` rows sends: a delete of
+ * every row some view may hold (`maybe`) that is not live, an update of every
+ * live row not every view holds in that version (`sure`).
+ */
+export const healOf = (maybe: ReadonlyMap<string, PresenceRow>, sure: ReadonlyMap<string, PresenceRow>, live: readonly PresenceRow[]): Heal => {
+  const liveIds = new Set(live.map((row) => row.id));
+  return {
+    removed: [...maybe.values()].filter((row) => !liveIds.has(row.id)),
+    refreshed: live.filter((row) => {
+      const held = sure.get(row.id);
+      return held === undefined || !sameRow(held, row);
+    }),
+  };
 };

@@ -15,6 +15,7 @@ import { presenceCollection } from './surfaces/collection.js';
 import { presenceMutations } from './surfaces/mutations.js';
 import { presencePermissions, presenceReader, presenceSchema, presenceWriter } from './surfaces/tables.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+import { createViewIndex } from './view-index.js';
 
 /** A presence `SyncPack`, plus the names it registers and the store it writes. */
 export interface PresencePack extends SyncPack {
@@ -26,6 +27,8 @@ export interface PresencePack extends SyncPack {
 
 /**
  * Creates a presence pack. Throws `PresenceConfigError` on a bad config.
+ * Register each pack on one engine only: its cleanup reconciles what that
+ * engine's views hold.
  *
  * @example
  * ```ts
@@ -43,6 +46,8 @@ export interface PresencePack extends SyncPack {
 export const createPresencePack = <Ctx = CollectionContext>(config: PresencePackConfig<Ctx> = {}): PresencePack => {
   const settings = resolveSettings(config);
   const names = presenceNames(settings.prefix);
+  // What this node's views may hold; one cleanup run reconciles at most cleanupBatchSize channels.
+  const index = createViewIndex(settings.cleanupBatchSize);
   return {
     name: PACKAGE_NAME,
     version: PACKAGE_VERSION,
@@ -51,9 +56,9 @@ export const createPresencePack = <Ctx = CollectionContext>(config: PresencePack
     permissions: { [names.table]: presencePermissions(settings) },
     readers: { [names.table]: presenceReader(settings.store) },
     writers: { [names.table]: presenceWriter(settings) },
-    collections: [presenceCollection(settings, names)],
-    mutations: presenceMutations(settings, names),
-    schedules: [presenceCleanup(settings, names)],
+    collections: [presenceCollection(settings, names, index)],
+    mutations: presenceMutations(settings, names, index),
+    schedules: [presenceCleanup(settings, names, index)],
     names,
     store: settings.store,
   };

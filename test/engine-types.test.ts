@@ -11,9 +11,10 @@ import { resolveSettings } from '../src/settings.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { presenceCleanup } from '../src/surfaces/cleanup.js';
 import { presenceCollection, type PresenceParams } from '../src/surfaces/collection.js';
+import { createViewIndex } from '../src/view-index.js';
 import { presenceMutations } from '../src/surfaces/mutations.js';
 import { presencePermissions, presenceReader, presenceSchema, presenceWriter } from '../src/surfaces/tables.js';
-import { createReferenceEngine } from '../spec/engine.js';
+import { createInMemoryClusterBus, createReferenceEngine, type ClusterBus, type ClusterMessage } from '../spec/engine.js';
 import type * as Real from './types/engine-2.16.js';
 
 type Ctx = { userId: string; workspaceId: string };
@@ -50,9 +51,10 @@ const engine: Real.SyncEngine = createReferenceEngine({ instanceId: 'types' });
 // Each surface, with its precise types, against the engine's definition type.
 const settings = resolveSettings<Ctx>(everyKey);
 const names = presenceNames(settings.prefix);
-const collection: Real.CollectionDefinition<PresenceRow, PresenceParams, Ctx> = presenceCollection(settings, names);
-const mutations: Real.MutationDefinition<unknown, Ctx>[] = presenceMutations(settings, names);
-const cleanup: Real.ScheduleDefinition = presenceCleanup(settings, names);
+const index = createViewIndex(settings.cleanupBatchSize);
+const collection: Real.CollectionDefinition<PresenceRow, PresenceParams, Ctx> = presenceCollection(settings, names, index);
+const mutations: Real.MutationDefinition<unknown, Ctx>[] = presenceMutations(settings, names, index);
+const cleanup: Real.ScheduleDefinition = presenceCleanup(settings, names, index);
 const schema: Real.TableSchema<PresenceRow> = presenceSchema();
 const permissions: Real.TablePermissions<PresenceRow, Ctx> = presencePermissions(settings);
 const reader: Real.TableReader<unknown> = presenceReader(settings.store);
@@ -84,6 +86,19 @@ describe('the pack and the reference engine fit the real engine (2.16) under str
     // A bigint key, as the engine may pass one: looked up by its text, a miss here.
     expect(await asContract.readers![names.table]!.get!(10n, alice)).toBeUndefined();
     expect(contractFits(asContract)).toBe(pack);
+  });
+
+  it('has the engine\'s cluster seam: the same message and bus types, and a bus of either fits the other', async () => {
+    expectTypeOf<ClusterMessage>().toEqualTypeOf<Real.ClusterMessage>();
+    expectTypeOf<ClusterBus>().toEqualTypeOf<Real.ClusterBus>();
+    const bus: Real.ClusterBus = createInMemoryClusterBus();
+    const peer: Real.SyncEngine = createReferenceEngine({ instanceId: 'types-peer' });
+    const disconnect = [await engine.connectCluster(bus), await peer.connectCluster(bus)];
+    const seen: Real.ClusterMessage[] = [];
+    await bus.subscribe((message) => seen.push(message));
+    await engine.applyChange('t', { op: 'insert', row: { id: 'x' } });
+    expect(seen).toEqual([{ origin: 'types', originVersion: 2, changes: [{ table: 't', change: { op: 'insert', row: { id: 'x' } } }] }]);
+    for (const stop of disconnect) await stop();
   });
 
   it('builds each surface as the engine types it', () => {

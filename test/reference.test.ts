@@ -44,7 +44,7 @@ describe('the API reference', () => {
       [
         'certifyPresenceStore', 'certifyPresencePack', 'certifyPresenceStoreAndPack', 'DEFAULT_NUM_RUNS', 'storeInvariants', 'packInvariants', 'STORE', 'PACK',
         'formatFailure', 'formatProgress', 'formatReport', 'formatTable', 'replayOptions', 'definePresenceStoreTests', 'definePresencePackTests', 'invariantTestName',
-        'withFaults', 'createReferenceEngine', 'createPresenceHarness', 'createManualClock',
+        'withFaults', 'createReferenceEngine', 'createInMemoryClusterBus', 'createPresenceHarness', 'createManualClock',
       ].sort(),
     );
   });

@@ -14,6 +14,7 @@ const readable: Partial<Record<string, RegExp>> = {
     /^heartbeat\(c1(, session=tab)?\) by \S+@s\d; then (cursor|typing)\(c1, .*\) racing leave\(c1(, session=".*")?\); store calls in the order they ran: \w+\(.* → /,
   [PACK.cleanupRetry]: /^heartbeat\(c1\) by \d member\(s\); clock \+10000 ms; the first \d sweep\(s\) fail with (STORE_UNAVAILABLE|INVALID_ARGS|a TypeError); then cleanup$/,
   [PACK.faults]: /^\S+@s\d .*\(store calls failing by fault seed \d+\)$/,
+  [PACK.cluster]: /^[23] nodes; (n\d: \S+@s\d \w+\(|n\d: cleanup|clock |bus: (drop|deliver) pending\[\d\]|finally: )/,
   [PACK.prefix]: /^(one_|two_)presence:(heartbeat|leave|cursor) as \S+@s\d in c:?1(; |$)/,
 };
 

@@ -10,6 +10,7 @@ import { JUDGES } from './judges.js';
 import { packModelCheck } from './model-based.js';
 import { prefixCheck } from './prefix.js';
 import { cleanupRetryCheck } from './cleanup-retry.js';
+import { clusterCheck } from './cluster.js';
 import { cleanupRaceCheck, patchLeaveRaceCheck } from './races.js';
 import type { PackSubject } from './subject.js';
 
@@ -171,6 +172,20 @@ export const packRacesFamily: PackCheckFamily = {
   ],
 };
 
+/** Several engine nodes on one store, joined by a lossy cluster bus. */
+export const packClusterFamily: PackCheckFamily = {
+  name: 'pack cluster',
+  checks: [
+    clusterCheck({
+      id: PACK.cluster,
+      level: 'MUST',
+      title: 'views on every node converge, whatever the cluster bus loses',
+      description:
+        'Two or three reference engines, each with its own pack instance, share the store and a cluster bus that holds every published batch until a step delivers or drops it, in any order. Heartbeats, cursor patches, leaves, subscriptions and cleanups run on random nodes while the clock moves (also backwards). Once the rest of the bus is delivered or dropped and every node has run its cleanup once, every subscriber on every node holds exactly the model’s live rows of its scope and channel: no ghost of a missed leave or expiry, no stale renewal, no missed join.',
+    }),
+  ],
+};
+
 /** The pack families, in report order. */
 export const packFamilies: readonly PackCheckFamily[] = [
   packSemanticsFamily,
@@ -178,4 +193,5 @@ export const packFamilies: readonly PackCheckFamily[] = [
   packWritesFamily,
   packPrefixFamily,
   packRacesFamily,
+  packClusterFamily,
 ];

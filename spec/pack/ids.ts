@@ -32,6 +32,8 @@ export const PACK = {
   racePatchLeave: 'PACK-RACE-PATCH-LEAVE',
   /** Cleanup retries an unavailable store, and nothing else. */
   cleanupRetry: 'PACK-CLEANUP-RETRY',
+  /** Views on every node converge, whatever the cluster bus loses. */
+  cluster: 'PACK-CLUSTER',
 } as const;
 
 /** One of the pack invariant ids. */

@@ -180,7 +180,7 @@ const faults: Judge = async (step) => {
 };
 
 /** The judge of each model-based pack invariant. */
-export const JUDGES: Record<Exclude<PackInvariantId, typeof PACK.prefix | typeof PACK.raceCleanup | typeof PACK.racePatchLeave | typeof PACK.cleanupRetry>, Judge> = {
+export const JUDGES: Record<Exclude<PackInvariantId, typeof PACK.prefix | typeof PACK.raceCleanup | typeof PACK.racePatchLeave | typeof PACK.cleanupRetry | typeof PACK.cluster>, Judge> = {
   [PACK.semantics]: semantics,
   [PACK.scope]: scope,
   [PACK.actor]: actor,

@@ -11,6 +11,7 @@ import { isVisibleTo } from '../machine.js';
 import type { PresenceNames } from '../names.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceSettings } from '../settings.js';
+import type { ViewIndex } from '../view-index.js';
 
 /** Subscription params. */
 export interface PresenceParams {
@@ -26,10 +27,15 @@ export interface PresenceParams {
  * remembered by object: a getter or proxy that names an allowed channel to
  * the gate cannot name another one to the store or to `match`. Params never
  * authorized here are parsed (and, to hydrate, gated) again.
+ *
+ * `hydrate` and `match` also tell the pack's view index what this node's
+ * views may hold: the engine calls `match` for every change it fans out, a
+ * peer's included, against every subscription.
  */
 export const presenceCollection = <Ctx>(
   settings: PresenceSettings<Ctx>,
   names: PresenceNames,
+  index: ViewIndex,
 ): CollectionDefinition<PresenceRow, PresenceParams, Ctx> => {
   const authorized = new WeakMap<object, string>();
   const gate = async (params: unknown, ctx: Ctx): Promise<string> => {
@@ -52,9 +58,24 @@ export const presenceCollection = <Ctx>(
     },
     async hydrate(params, ctx) {
       const channel = await channelOf(params, ctx);
-      return settings.store.channel(scopeOf(settings, ctx), channel, settings.now());
+      const scope = scopeOf(settings, ctx);
+      const rows = await settings.store.channel(scope, channel, settings.now());
+      index.hydrated(scope, channel, rows);
+      return rows;
     },
     match: (row, params, ctx) =>
-      holds(() => isVisibleTo(row, scopeOf(settings, ctx), authorized.get(params) ?? parseParams(params, settings).channel, settings.now())),
+      holds(() => {
+        const scope = scopeOf(settings, ctx);
+        const channel = authorized.get(params) ?? parseParams(params, settings).channel;
+        const visible = isVisibleTo(row, scope, channel, settings.now());
+        if (visible) {
+          index.hold(row);
+          return true;
+        }
+        index.watch(scope, channel);
+        // A row of this channel the views must not show (expired, or a late stale copy): they drop it.
+        if (row.scope === scope && row.channel === channel) index.forget(row);
+        return false;
+      }),
   };
 };

@@ -12,6 +12,7 @@ import { cursorPatch, heartbeatRow, patchedRow, rowsToLeave, typingPatch } from 
 import type { PresenceNames } from '../names.js';
 import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../row.js';
 import type { PresenceSettings } from '../settings.js';
+import type { ViewIndex } from '../view-index.js';
 
 /** What `presence:leave` resolves to. */
 export interface LeaveResult {
@@ -37,8 +38,8 @@ const identify = <Ctx>(settings: PresenceSettings<Ctx>, args: ChannelArgs, ctx: 
   return assertChannelAccess(settings, args.channel, ctx).then(() => identity);
 };
 
-/** Builds the heartbeat, leave, cursor and typing mutations. */
-export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: PresenceNames): MutationDefinition<unknown, Ctx>[] => {
+/** Builds the heartbeat, leave, cursor and typing mutations; a leave tells the view index what this node's views no longer hold. */
+export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: PresenceNames, index: ViewIndex): MutationDefinition<unknown, Ctx>[] => {
   const { store } = settings;
 
   const patch = async (
@@ -79,7 +80,10 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
           args.session === undefined
             ? rowsToLeave(await store.channel(identity.scope, identity.channel, settings.now()), identity.actorId)
             : [await store.get(presenceRowId(identity))].filter((row): row is PresenceRow => row !== undefined);
-        for (const row of rows) await actions.delete(names.table, row);
+        for (const row of rows) {
+          await actions.delete(names.table, row);
+          index.forget(row);
+        }
         return { removed: rows.length };
       },
     },

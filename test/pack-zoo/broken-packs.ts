@@ -210,6 +210,17 @@ export const brokenPacks: BrokenPack[] = [
     },
   },
   {
+    // The 1.0 cleanup: a removal announced only on the bus never reaches a node that missed it.
+    name: 'sweeps and announces what it removed, but never reconciles its node’s views with the store',
+    caughtBy: PACK.cluster,
+    createPack: (config) => {
+      const pack = createPresencePack(config);
+      return replaceCleanup(pack, async ({ actions }) => {
+        for (const row of await pack.store.sweep(config.now!(), 5000)) await actions.change(pack.names.table, { op: 'delete', row });
+      });
+    },
+  },
+  {
     name: 'retries every cleanup failure, bugs included',
     caughtBy: PACK.cleanupRetry,
     createPack: (config) => {
