@@ -8,9 +8,13 @@
  * against it runs unchanged against `createSyncEngine()`; test/engine-types.test.ts
  * checks the signatures against a transcription of the real types.
  *
+ * Clustering is the engine's (`connectCluster`, spec/engine/cluster.ts):
+ * every committed batch of a mutation, a schedule run or `applyChange` is
+ * published after its fan-out; peers' batches are applied like local commits.
+ *
  * Out of scope: transactions (writers always get `tx = undefined`), CRDT,
- * join/graph/search/reactive collections, sandboxed handlers, clustering,
- * fencing, concurrency caps, durable mutations, `affects`, `applyChange`,
+ * join/graph/search/reactive collections, sandboxed handlers, fencing,
+ * concurrency caps, durable mutations, `affects`, `connectSource`,
  * `metrics()`.
  *
  * @module
@@ -18,6 +22,7 @@
 import type { CollectionContext, MutationDefinition, RetryPolicy } from '../src/contract.js';
 import { createActions, createReadHandle, type BufferedChange } from './engine/actions.js';
 import { createChangeLog } from './engine/changelog.js';
+import { createClusterLink } from './engine/cluster.js';
 import { UnauthorizedError } from './engine/errors.js';
 import { createRegistry, registerMutation, registerPack } from './engine/registry.js';
 import { runWithRetry, type RetryClock } from './engine/retry.js';
@@ -32,6 +37,7 @@ export {
   SchemaError,
   UnauthorizedError,
 } from './engine/errors.js';
+export { createInMemoryClusterBus, type ClusterBus, type ClusterChange, type ClusterMessage, type RowChange } from './engine/cluster.js';
 export { exponentialBackoff, isSerializationFailure, type ExponentialBackoffOptions } from './engine/retry.js';
 export type {
   CollectionInfo,
@@ -80,9 +86,20 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
   };
+  const instanceId = options.instanceId ?? randomInstanceId();
   const registry = createRegistry();
-  const log = createChangeLog(options.instanceId ?? randomInstanceId(), options.changeLogSize ?? DEFAULT_CHANGE_LOG_SIZE);
+  const log = createChangeLog(instanceId, options.changeLogSize ?? DEFAULT_CHANGE_LOG_SIZE);
   const hub = createSubscriptionHub(registry, log);
+  const cluster = createClusterLink(instanceId);
+
+  /** Commits a local batch, fans it out, then publishes it: a batch whose fan-out throws is never published, as in the engine. */
+  function commit(buffer: BufferedChange[]): Promise<void> | undefined {
+    const fanOut = hub.applyBatch(buffer);
+    // The commit is synchronous, so this is the batch's version even if others commit during the fan-out.
+    const version = log.version;
+    if (fanOut === undefined) return void cluster.publish(buffer, version);
+    return fanOut.then(() => cluster.publish(buffer, version));
+  }
 
   /** The retry loop: a fresh buffer per attempt, its batch applied inside the attempt, so fan-out failures count (W5). */
   function attempts<T>(
@@ -92,13 +109,14 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
     return runWithRetry(retry, clock, async () => {
       const buffer: BufferedChange[] = [];
       const result = await run(buffer);
-      const fanOut = hub.applyBatch(buffer);
-      if (fanOut !== undefined) await fanOut;
+      const committing = commit(buffer);
+      if (committing !== undefined) await committing;
       return result;
     });
   }
 
   return {
+    instanceId,
     registerPack: (pack) => registerPack(registry, pack),
     registerSchema: (table, schema) => void registry.schemas.set(table, schema),
     registerPermissions: (table, rules) => void registry.permissions.set(table, rules),
@@ -137,6 +155,10 @@ export function createReferenceEngine(options: ReferenceEngineOptions = {}): Ref
     },
 
     listSchedules: () => [...registry.schedules.values()],
+
+    applyChange: async (table, change) => commit([{ table, op: change.op, row: change.row }]),
+
+    connectCluster: (bus) => cluster.connect(bus, async (changes, peer) => hub.applyBatch(changes, peer)),
 
     inspect: () => ({
       version: log.version,

@@ -51,6 +51,11 @@ export {
 export { withFaults, type FaultOptions } from './faults.js';
 export {
   createReferenceEngine,
+  createInMemoryClusterBus,
+  type ClusterBus,
+  type ClusterChange,
+  type ClusterMessage,
+  type RowChange,
   type CollectionInfo,
   type EngineInspection,
   type RecentChange,

@@ -13,7 +13,7 @@ import { presenceCleanup } from '../src/surfaces/cleanup.js';
 import { presenceCollection, type PresenceParams } from '../src/surfaces/collection.js';
 import { presenceMutations } from '../src/surfaces/mutations.js';
 import { presencePermissions, presenceReader, presenceSchema, presenceWriter } from '../src/surfaces/tables.js';
-import { createReferenceEngine } from '../spec/engine.js';
+import { createInMemoryClusterBus, createReferenceEngine, type ClusterBus, type ClusterMessage } from '../spec/engine.js';
 import type * as Real from './types/engine-2.16.js';
 
 type Ctx = { userId: string; workspaceId: string };
@@ -83,6 +83,19 @@ describe('the pack and the reference engine fit the real engine (2.16) under str
     // A bigint key, as the engine may pass one: looked up by its text, a miss here.
     expect(await asContract.readers![names.table]!.get!(10n, alice)).toBeUndefined();
     expect(contractFits(asContract)).toBe(pack);
+  });
+
+  it('has the engine\'s cluster seam: the same message and bus types, and a bus of either fits the other', async () => {
+    expectTypeOf<ClusterMessage>().toEqualTypeOf<Real.ClusterMessage>();
+    expectTypeOf<ClusterBus>().toEqualTypeOf<Real.ClusterBus>();
+    const bus: Real.ClusterBus = createInMemoryClusterBus();
+    const peer: Real.SyncEngine = createReferenceEngine({ instanceId: 'types-peer' });
+    const disconnect = [await engine.connectCluster(bus), await peer.connectCluster(bus)];
+    const seen: Real.ClusterMessage[] = [];
+    await bus.subscribe((message) => seen.push(message));
+    await engine.applyChange('t', { op: 'insert', row: { id: 'x' } });
+    expect(seen).toEqual([{ origin: 'types', originVersion: 2, changes: [{ table: 't', change: { op: 'insert', row: { id: 'x' } } }] }]);
+    for (const stop of disconnect) await stop();
   });
 
   it('builds each surface as the engine types it', () => {

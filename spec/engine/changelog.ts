@@ -1,23 +1,29 @@
 /**
- * The change log and resume cursors (the real engine's 1.17+ behaviour for
- * one instance). Every committed change is logged under its batch's
- * version; the log keeps the newest `size` entries. A cursor is the JSON of
- * `{ [instanceId]: version }`; a bare number means a version of this engine.
+ * The change log and resume cursors (the real engine's 1.17+ behaviour).
+ * Every committed change is logged under its batch's local version and its
+ * `(origin, originVersion)`: this engine and its own version for local
+ * commits, the peer and the peer's version for batches from the cluster bus.
+ * The log keeps the newest `size` entries. A cursor is the JSON of
+ * `{ [instanceId]: version }` plus, for each peer still in the log, the
+ * newest `originVersion` logged from it; a bare number means a version of
+ * this engine.
  *
- * Resuming is possible only for an incremental subscription whose gap
- * `(since, now]` is still fully in the log. The catch-up then replays the
- * logged rows of the collection's tables: the last change per key wins, a
- * row `match` (and the read rule) keeps is sent as `changed`, anything else
- * as `removed` with the logged row, and nothing as `added`.
+ * Resuming is possible only for an incremental subscription whose gap is
+ * still in the log, origin by origin. The catch-up then replays the logged
+ * rows of the collection's tables that the cursor has not seen (per origin):
+ * the last change per key wins, a row `match` (and the read rule) keeps is
+ * sent as `changed`, anything else as `removed` with the logged row, and
+ * nothing as `added`.
  *
  * @module
  */
 import type { RowKey, TableChange } from '../../src/contract.js';
+import type { PeerOrigin } from './cluster.js';
 import type { RecentChange, ViewDiff } from './types.js';
 
 /** One logged change. */
-interface LoggedChange extends TableChange<unknown> {
-  /** The batch's engine version. */
+interface LoggedChange extends TableChange<unknown>, PeerOrigin {
+  /** The batch's version on this engine. */
   version: number;
   /** The table written. */
   table: string;
@@ -30,8 +36,8 @@ const RECENT_CHANGES = 50;
 export interface ChangeLog {
   /** The current engine version. */
   readonly version: number;
-  /** Logs one batch under a new version and returns that version. */
-  commit(changes: readonly (TableChange<unknown> & { table: string })[]): number;
+  /** Logs one batch under a new version and returns that version; `peer` when it came from the cluster bus. */
+  commit(changes: readonly (TableChange<unknown> & { table: string })[], peer?: PeerOrigin): number;
   /** The cursor as of now. */
   cursor(): string;
   /** Whether a subscription can resume from `since` (incremental ones only). */
@@ -52,10 +58,12 @@ export interface ChangeLog {
 export function createChangeLog(instanceId: string, size: number): ChangeLog {
   const entries: LoggedChange[] = [];
   let version = 0;
+  // Per peer still in the log: its entry count and newest originVersion, so a cursor costs no log walk.
+  const peers = new Map<string, { count: number; newest: number }>();
 
-  /** The client's last-seen version of this instance; `null` for an unreadable cursor. */
-  const lastSeen = (since: number | string): { seen: number | undefined; peers: number[] } | null => {
-    if (typeof since === 'number') return { seen: since, peers: [] };
+  /** The client's last-seen version per origin; `null` for an unreadable cursor. */
+  const seenVector = (since: number | string): Map<string, number> | null => {
+    if (typeof since === 'number') return new Map([[instanceId, since]]);
     let parsed: unknown;
     try {
       parsed = JSON.parse(since);
@@ -63,43 +71,59 @@ export function createChangeLog(instanceId: string, size: number): ChangeLog {
       return null;
     }
     if (typeof parsed !== 'object' || parsed === null) return null;
-    let seen: number | undefined;
-    const peers: number[] = [];
-    for (const [origin, value] of Object.entries(parsed)) {
-      if (typeof value !== 'number') continue;
-      if (origin === instanceId) seen = value;
-      else peers.push(value);
-    }
-    return { seen, peers };
+    const vector = new Map<string, number>();
+    for (const [origin, value] of Object.entries(parsed)) if (typeof value === 'number') vector.set(origin, value);
+    return vector;
+  };
+
+  /** Whether the log still holds everything of `origin` after `seen`. */
+  const covers = (origin: string, seen: number): boolean => {
+    if (origin === instanceId && seen >= version) return true;
+    let oldest: number | undefined;
+    for (const entry of entries) if (entry.origin === origin && (oldest === undefined || entry.originVersion < oldest)) oldest = entry.originVersion;
+    if (oldest !== undefined) return oldest <= seen + 1;
+    // Nothing of this origin logged: fine for this engine unless the log was trimmed past `seen`, never for a peer the cursor saw.
+    if (origin !== instanceId) return seen <= 0;
+    const first = entries[0]?.version;
+    return first === undefined || first <= seen + 1;
   };
 
   return {
     get version() {
       return version;
     },
-    commit(changes) {
+    commit(changes, peer) {
       version += 1;
-      for (const { table, op, row } of changes) entries.push({ version, table, op, row });
-      if (entries.length > size) entries.splice(0, entries.length - size);
+      const origin = peer?.origin ?? instanceId;
+      const originVersion = peer?.originVersion ?? version;
+      for (const { table, op, row } of changes) entries.push({ version, table, op, row, origin, originVersion });
+      if (peer) peers.set(origin, { count: (peers.get(origin)?.count ?? 0) + changes.length, newest: originVersion });
+      if (entries.length > size) {
+        for (const trimmed of entries.splice(0, entries.length - size)) {
+          const tally = peers.get(trimmed.origin);
+          if (tally && --tally.count === 0) peers.delete(trimmed.origin);
+        }
+      }
       return version;
     },
-    cursor: () => JSON.stringify({ [instanceId]: version }),
+    cursor() {
+      const vector = new Map([[instanceId, version]]);
+      for (const [origin, { newest }] of peers) if (!vector.has(origin)) vector.set(origin, newest);
+      return JSON.stringify(Object.fromEntries(vector));
+    },
     canResume(since, incremental) {
       if (!incremental) return false;
-      const vector = lastSeen(since);
+      const vector = seenVector(since);
       if (vector === null) return false;
-      // This engine never logs a peer's change, so a cursor that saw one cannot be served.
-      if (vector.peers.some((seen) => seen > 0)) return false;
-      const { seen } = vector;
-      if (seen === undefined || seen >= version) return true;
-      const oldest = entries[0]?.version;
-      return oldest === undefined || oldest <= seen + 1;
+      for (const [origin, seen] of vector) if (!covers(origin, seen)) return false;
+      return true;
     },
     catchup(since, tables, key, keep) {
-      const seen = lastSeen(since)?.seen;
+      const vector = seenVector(since) ?? new Map<string, number>();
       const latest = new Map<RowKey, { present: boolean; row: unknown }>();
       for (const entry of entries) {
-        if (!tables.includes(entry.table) || (seen !== undefined && entry.version <= seen)) continue;
+        const seen = vector.get(entry.origin);
+        if (!tables.includes(entry.table) || (seen !== undefined && entry.originVersion <= seen)) continue;
         latest.set(key(entry.row), { present: entry.op !== 'delete' && keep(entry.row), row: entry.row });
       }
       const diff: ViewDiff = { added: [], changed: [], removed: [] };

@@ -16,6 +16,7 @@
 import type { CollectionContext, CollectionDefinition, RowKey } from '../../src/contract.js';
 import type { BufferedChange } from './actions.js';
 import type { ChangeLog } from './changelog.js';
+import type { PeerOrigin } from './cluster.js';
 import { DiffAccumulator, diffViews } from './diff.js';
 import { throwIfAborted, UnauthorizedError } from './errors.js';
 import type { Registry } from './registry.js';
@@ -45,8 +46,11 @@ export interface SubscriptionHub {
   /**
    * Commits a batch as one version and fans it out; no-op when empty.
    * Returns a promise only when there is fan-out to wait for.
+   *
+   * @param changes - the batch
+   * @param peer - the batch's origin when it came from the cluster bus
    */
-  applyBatch(changes: BufferedChange[]): Promise<void> | undefined;
+  applyBatch(changes: BufferedChange[], peer?: PeerOrigin): Promise<void> | undefined;
   /** Live subscriptions of a collection, or of all when `name` is omitted. */
   count(name?: string): number;
 }
@@ -210,9 +214,9 @@ export function createSubscriptionHub(registry: Registry, log: ChangeLog): Subsc
       return rows as Row[];
     },
 
-    applyBatch(changes: BufferedChange[]): Promise<void> | undefined {
+    applyBatch(changes: BufferedChange[], peer?: PeerOrigin): Promise<void> | undefined {
       if (changes.length === 0) return undefined;
-      const batchVersion = log.commit(changes);
+      const batchVersion = log.commit(changes, peer);
       // Nobody listening: the version moved, and no promise is made per write.
       return live.size === 0 ? undefined : fanOut(changes, batchVersion);
     },

@@ -17,6 +17,7 @@ import type {
   TableSchema,
   TableWriter,
 } from '../../src/contract.js';
+import type { ClusterBus, RowChange } from './cluster.js';
 
 /**
  * `createReferenceEngine` options: the real engine's `instanceId` and
@@ -149,6 +150,8 @@ export interface EngineInspection {
 
 /** The reference engine: the part of `SyncEngine` a pack uses, with the engine's signatures. */
 export interface ReferenceEngine {
+  /** This engine's id: the key of its cursor entry and the `origin` of the batches it publishes. */
+  readonly instanceId: string;
   /** Registers a pack, in the order and with the checks of ENGINE_CONTRACT.md §1. */
   registerPack(pack: SyncPack): void;
   /** Sets a table's schema (last writer wins). */
@@ -175,6 +178,15 @@ export interface ReferenceEngine {
   runSchedule(name: string): Promise<void>;
   /** The registered schedule definitions, for a host that wires cron triggers. */
   listSchedules(): ScheduleDefinition[];
+  /** Commits one change as its own batch (no writer, no rule, no schema), fans it out and publishes it, like a CDC feed. */
+  applyChange<Row = unknown>(table: string, change: RowChange<Row>): Promise<void>;
+  /**
+   * Joins a cluster: peers' batches from `bus` are applied to local
+   * subscriptions like local commits (logged against their origin, never
+   * published again) and every local commit is published on `bus`, fire and
+   * forget. Resolves once subscribed, to a function that stops both directions.
+   */
+  connectCluster(bus: ClusterBus): Promise<() => Promise<void>>;
   /** Live subscriptions, of one collection or of all. */
   subscriptionCount(collection?: string): number;
   /** A fresh snapshot of the registries. */

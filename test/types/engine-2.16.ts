@@ -13,7 +13,8 @@
  *
  * Left out: join/graph/search/reactive collections, CRDT fields, sandbox
  * limits, and the engine members no pack test uses (fences, snapshots, CDC,
- * clustering, metrics). A pack that sets none of them is unaffected.
+ * metrics). A pack that sets none of them is unaffected. The cluster seam
+ * (`cluster.ts`, 1.17+) is in: nodes of the cluster tests talk over it.
  *
  * @module
  */
@@ -26,6 +27,18 @@ export type RowChange<T> = { op: 'insert' | 'update' | 'delete'; row: T };
 
 /** `types.ts`: what a change does to a subscriber's result set. */
 export type ViewDiff<T> = { added: T[]; removed: T[]; changed: T[] };
+
+/** `cluster.ts`: a committed change on the bus. */
+export type ClusterChange = { table: string; change: RowChange<unknown> };
+
+/** `cluster.ts`: one committed batch on the bus. */
+export type ClusterMessage = { origin: string; originVersion?: number; changes: ClusterChange[] };
+
+/** `cluster.ts`: the bus a host plugs into `connectCluster`. */
+export type ClusterBus = {
+  publish: (message: ClusterMessage) => void | Promise<void>;
+  subscribe: (onMessage: (message: ClusterMessage) => void) => (() => void | Promise<void>) | Promise<() => void | Promise<void>>;
+};
 
 /** `collection.ts`: the connection's context. */
 export type CollectionContext = Record<string, unknown>;
@@ -183,4 +196,6 @@ export type SyncEngine = {
   runMutation: (name: string, args: unknown, ctx: unknown, options?: { operationId?: string }) => Promise<unknown>;
   inspect: () => EngineInspection;
   registerPack: (pack: SyncPack) => void;
+  applyChange: <T>(table: string, change: RowChange<T>) => Promise<void>;
+  connectCluster: (bus: ClusterBus) => Promise<() => Promise<void>>;
 };
