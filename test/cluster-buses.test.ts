@@ -10,7 +10,8 @@
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ClosableClusterBus, ClusterMessage } from '../examples/buses/cluster-types.js';
+import type { ClosableClusterBus } from '../examples/buses/closable-bus.js';
+import type { ClusterMessage } from '../spec/engine/cluster.js';
 import { encodeClusterMessage } from '../examples/buses/codec.js';
 import type { ListenerOptions } from '../examples/buses/listener.js';
 import { createPostgresClusterBus } from '../examples/buses/pg-bus.js';

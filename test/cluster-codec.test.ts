@@ -7,7 +7,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createReassembler, NOTIFY_PAYLOAD_LIMIT, splitPayload } from '../examples/buses/chunks.js';
-import type { ClusterMessage } from '../examples/buses/cluster-types.js';
+import type { ClusterMessage } from '../spec/engine/cluster.js';
 import { ClusterMessageDecodeError, decodeClusterMessage, encodeClusterMessage } from '../examples/buses/codec.js';
 
 const strings = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\u0000', '\ud800', 'x\udc00', '😀', 'é€', '$bigint', '$entries', '"\\'));

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { ClusterMessage } from './cluster-types.js';
+import type { ClusterMessage } from '../../spec/engine/cluster.js';
 
 const BIGINT = '$bigint';
 const ENTRIES = '$entries';

@@ -17,7 +17,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PresenceError } from '../../src/errors.js';
 import { createReassembler, splitPayload } from './chunks.js';
-import type { ClosableClusterBus, ClusterBus } from './cluster-types.js';
+import type { ClusterBus } from '../../spec/engine/cluster.js';
+import type { ClosableClusterBus } from './closable-bus.js';
 import { deliverPayload, encodeClusterMessage } from './codec.js';
 import { backoffDelay, listenerSet, startListener, type ListenerOptions } from './listener.js';
 

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import type { ClosableClusterBus } from './cluster-types.js';
+import type { ClosableClusterBus } from './closable-bus.js';
 import { deliverPayload, encodeClusterMessage } from './codec.js';
 import { backoffDelay, listenerSet, startListener, type ListenerOptions } from './listener.js';
 
