@@ -11,11 +11,17 @@ import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('./presence-node.mjs', import.meta.url));
 const built = fileURLToPath(new URL('../../dist/src/stores/redis.js', import.meta.url));
 
-/** How a node reaches the shared store. */
+/** A cluster bus channel on the store's own server (Redis pub/sub, PostgreSQL LISTEN/NOTIFY). */
+export interface NodeBus {
+  /** Every node of one test cluster uses the same channel. */
+  channel: string;
+}
+
+/** How a node reaches the shared store, and (`bus`) the other nodes' commits. */
 export type NodeBackend =
-  | { backend: 'redis'; url: string; keyPrefix: string }
+  | { backend: 'redis'; url: string; keyPrefix: string; bus?: NodeBus }
   | { backend: 'cluster'; ports: number[]; keyPrefix: string }
-  | { backend: 'postgres'; url: string; table: string };
+  | { backend: 'postgres'; url: string; table: string; bus?: NodeBus };
 
 /** An error a node reported, with the `code` of a `PresenceError`. */
 export class NodeCallError extends Error {
