@@ -9,10 +9,10 @@
  * sends; only bus delivery is real time, awaited as a condition with a
  * deadline.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { PresenceRow } from '../src/row.js';
 import { createPostgresPresenceTable } from '../src/stores/postgres.js';
-import { builtPackageMissing, startNode, type EngineNode, type NodeBackend } from './nodes/driver.js';
+import { nodeGroup, type EngineNode, type NodeBackend } from './nodes/driver.js';
 import { waitFor } from './servers/process.js';
 import { closePool, openPool, postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
 import { redisSkipReason, startRedis, type RedisServer } from './servers/redis.js';
@@ -32,15 +32,8 @@ const actors = (rows: PresenceRow[]) => rows.map((row) => row.actorId).sort();
 
 const suite = (label: string, skip: string | undefined, setup: () => Promise<{ backend: () => Promise<NodeBackend>; dispose: () => Promise<void> }>) =>
   describe.skipIf(skip !== undefined)(skip === undefined ? label : `${label} (SKIPPED: ${skip})`, () => {
-    let fresh: () => Promise<NodeBackend>;
-    let dispose: () => Promise<void> = async () => undefined;
-    const nodes: EngineNode[] = [];
-    const spawn = async (backend: NodeBackend, count: number) => {
-      const started = await Promise.all(Array.from({ length: count }, () => startNode(backend)));
-      nodes.push(...started);
-      return started;
-    };
-    const setClock = (targets: EngineNode[], at: number) => Promise.all(targets.map((node) => node.call('clock', { at })));
+    const { fresh: backend, spawn, setClock } = nodeGroup(setup);
+    const fresh = () => backend()();
     const view = (node: EngineNode, id: number) => node.call<View>('view', { id });
     /** Waits until the subscriber's view satisfies `done`; returns that view. */
     const until = async (node: EngineNode, id: number, what: string, done: (seen: View) => boolean): Promise<View> => {
@@ -50,16 +43,6 @@ const suite = (label: string, skip: string | undefined, setup: () => Promise<{ b
     };
     /** The store's live set as a fresh hydrate on `node` sees it. */
     const liveSet = async (node: EngineNode, channel: string) => actors(await node.call<PresenceRow[]>('hydrate', { userId: 'x', channel }));
-
-    beforeAll(async () => {
-      const missing = builtPackageMissing();
-      if (missing !== undefined) throw new Error(missing);
-      ({ backend: fresh, dispose } = await setup());
-    });
-    afterAll(async () => {
-      await Promise.all(nodes.map((node) => node.stop()));
-      await dispose();
-    });
 
     test("a subscriber on node B gets A's heartbeat as added, A's cursor as changed, A's leave and A's cleanup as removed", async () => {
       const [a, b] = (await spawn(await fresh(), 2)) as [EngineNode, EngineNode];

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import type { ClusterBus, ClusterMessage } from '../../spec/engine/cluster.js';
+import type { ClosableClusterBus } from './closable-bus.js';
 
 /** An open listening connection. */
 export interface ListeningConnection {
@@ -79,20 +81,54 @@ export const startListener = async (options: ListenerOptions): Promise<Listener>
   };
 };
 
-/** Tracks a bus's listeners so `close` reaches every one. */
-export const listenerSet = () => {
+/** Steps of one fresh connection, for {@link listening}. */
+export interface ConnectionSteps {
+  /** Connects and starts listening. */
+  start(): Promise<unknown>;
+  /** Closes it; resolves once its socket is closed. */
+  close(): Promise<void>;
+  /** Calls `callback` when the connection has ended. */
+  ended(callback: () => void): void;
+}
+
+/** Starts a connection, closing it if that fails; its later end is reported as a loss. */
+export const listening = async (steps: ConnectionSteps, lost: (error?: unknown) => void): Promise<ListeningConnection> => {
+  try {
+    await steps.start();
+  } catch (error) {
+    await steps.close();
+    throw error;
+  }
+  steps.ended(() => lost());
+  return { close: () => steps.close() };
+};
+
+/** What {@link listeningBus} needs from one bus technology. */
+export interface ListeningBusParts {
+  /** Sends one batch. */
+  publish: ClusterBus['publish'];
+  /** Opens one listening connection that hands every batch to `onMessage`. */
+  open(onMessage: (message: ClusterMessage) => void, lost: (error?: unknown) => void): Promise<ListeningConnection>;
+  /** See {@link ListenerOptions}. */
+  reconnectDelay: ListenerOptions['reconnectDelay'];
+  /** See {@link ListenerOptions}. */
+  onError: ListenerOptions['onError'];
+}
+
+/** A bus whose every `subscribe` is a listener of its own, all closed by `close`. */
+export const listeningBus = (parts: ListeningBusParts): ClosableClusterBus => {
   const open = new Set<Listener>();
   return {
-    /** Registers a started listener; the returned function closes and forgets it. */
-    add: (listener: Listener) => {
+    publish: parts.publish,
+    subscribe: async (onMessage) => {
+      const listener = await startListener({ reconnectDelay: parts.reconnectDelay, onError: parts.onError, open: (lost) => parts.open(onMessage, lost) });
       open.add(listener);
       return async () => {
         open.delete(listener);
         await listener.close();
       };
     },
-    /** Closes every listener still open. */
-    closeAll: async () => {
+    close: async () => {
       const all = [...open];
       open.clear();
       await Promise.all(all.map((listener) => listener.close()));

@@ -20,7 +20,7 @@ import { createReassembler, splitPayload } from './chunks.js';
 import type { ClusterBus } from '../../spec/engine/cluster.js';
 import type { ClosableClusterBus } from './closable-bus.js';
 import { deliverPayload, encodeClusterMessage } from './codec.js';
-import { backoffDelay, listenerSet, startListener, type ListenerOptions } from './listener.js';
+import { backoffDelay, listening, listeningBus, type ListenerOptions } from './listener.js';
 
 /** `createPostgresClusterBus` options. */
 export interface PostgresClusterBusOptions {
@@ -53,49 +53,38 @@ export const createPostgresClusterBus = (options: PostgresClusterBusOptions): Cl
   const listen = `LISTEN ${quoteIdentifier(channel)}`;
   const sender = randomUUID().slice(0, 8);
   let sequence = 0;
-  const listeners = listenerSet();
-
   const publish: ClusterBus['publish'] = async (message) => {
     const parts = splitPayload(encodeClusterMessage(message), sender, (sequence += 1));
     // One statement is one transaction: the parts arrive back to back, or not at all.
     await pool.query('SELECT pg_notify($1, part) FROM unnest($2::text[]) AS part', [channel, parts]);
   };
 
-  return {
+  return listeningBus({
+    reconnectDelay,
+    onError,
     publish,
-    subscribe: async (onMessage) => {
-      const listener = await startListener({
-        reconnectDelay,
-        onError,
-        open: async (lost) => {
-          const client = new pg.Client(pool.options);
-          // A fresh connection starts with nothing half-received.
-          const reassemble = createReassembler();
-          client.on('error', (error) => lost(error));
-          client.on('notification', ({ channel: from, payload }) => {
-            if (from !== channel || payload === undefined) return;
-            let whole: string | undefined;
-            try {
-              whole = reassemble(payload);
-            } catch (error) {
-              onError(error);
-              return;
-            }
-            if (whole !== undefined) deliverPayload(whole, onMessage, onError);
-          });
-          try {
-            await client.connect();
-            await client.query(listen);
-          } catch (error) {
-            await closeClient(client);
-            throw error;
-          }
-          client.once('end', () => lost());
-          return { close: () => closeClient(client) };
-        },
+    open: (onMessage, lost) => {
+      const client = new pg.Client(pool.options);
+      // A fresh connection starts with nothing half-received.
+      const reassemble = createReassembler();
+      // Every failure ends the connection, and its 'end' is what reports the loss.
+      client.on('error', () => undefined);
+      client.on('notification', ({ channel: from, payload }) => {
+        if (from !== channel || payload === undefined) return;
+        let whole: string | undefined;
+        try {
+          whole = reassemble(payload);
+        } catch (error) {
+          onError(error);
+          return;
+        }
+        if (whole !== undefined) deliverPayload(whole, onMessage, onError);
       });
-      return listeners.add(listener);
+      const start = async () => {
+        await client.connect();
+        await client.query(listen);
+      };
+      return listening({ start, close: () => closeClient(client), ended: (callback) => void client.once('end', callback) }, lost);
     },
-    close: () => listeners.closeAll(),
-  };
+  });
 };

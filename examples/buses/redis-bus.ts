@@ -14,7 +14,7 @@
 import type { Redis } from 'ioredis';
 import type { ClosableClusterBus } from './closable-bus.js';
 import { deliverPayload, encodeClusterMessage } from './codec.js';
-import { backoffDelay, listenerSet, startListener, type ListenerOptions } from './listener.js';
+import { backoffDelay, listening, listeningBus, type ListenerOptions } from './listener.js';
 
 /** `createRedisClusterBus` options. */
 export interface RedisClusterBusOptions {
@@ -38,35 +38,22 @@ const closeConnection = async (connection: Redis): Promise<void> => {
 /** A bus over Redis pub/sub on `options.channel`. */
 export const createRedisClusterBus = (options: RedisClusterBusOptions): ClosableClusterBus => {
   const { redis, channel = 'presence:cluster', onError = (error: unknown) => console.warn(error), reconnectDelay = backoffDelay } = options;
-  const listeners = listenerSet();
-  return {
-    publish: async (message) => {
-      await redis.publish(channel, encodeClusterMessage(message));
-    },
-    subscribe: async (onMessage) => {
-      const listener = await startListener({
-        reconnectDelay,
-        onError,
-        open: async (lost) => {
-          // The listener reconnects, not ioredis: it must know when a gap began.
-          const connection = redis.duplicate({ lazyConnect: true, retryStrategy: () => null, autoResubscribe: false, enableOfflineQueue: false });
-          connection.on('error', () => undefined);
-          connection.on('message', (from: string, payload: string) => {
-            if (from === channel) deliverPayload(payload, onMessage, onError);
-          });
-          try {
-            await connection.connect();
-            await connection.subscribe(channel);
-          } catch (error) {
-            await closeConnection(connection);
-            throw error;
-          }
-          connection.once('end', () => lost());
-          return { close: () => closeConnection(connection) };
-        },
+  return listeningBus({
+    reconnectDelay,
+    onError,
+    publish: async (message) => void (await redis.publish(channel, encodeClusterMessage(message))),
+    open: (onMessage, lost) => {
+      // The listener reconnects, not ioredis: it must know when a gap began.
+      const connection = redis.duplicate({ lazyConnect: true, retryStrategy: () => null, autoResubscribe: false, enableOfflineQueue: false });
+      connection.on('error', () => undefined);
+      connection.on('message', (from: string, payload: string) => {
+        if (from === channel) deliverPayload(payload, onMessage, onError);
       });
-      return listeners.add(listener);
+      const start = async () => {
+        await connection.connect();
+        await connection.subscribe(channel);
+      };
+      return listening({ start, close: () => closeConnection(connection), ended: (callback) => void connection.once('end', callback) }, lost);
     },
-    close: () => listeners.closeAll(),
-  };
+  });
 };
