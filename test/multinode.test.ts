@@ -5,10 +5,10 @@
  * never a renewed one, and a node killed mid-run leaves no ghost once its
  * rows' TTL passes. Every clock value is sent by the test; nothing sleeps.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { PresenceRow } from '../src/row.js';
 import { createPostgresPresenceTable } from '../src/stores/postgres.js';
-import { builtPackageMissing, startNode, type EngineNode, type NodeBackend } from './nodes/driver.js';
+import { nodeGroup, type EngineNode, type NodeBackend } from './nodes/driver.js';
 import { closePool, openPool, postgresSkipReason, startPostgres, type PostgresServer } from './servers/postgres.js';
 import { redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
@@ -17,26 +17,9 @@ let namespaces = 0;
 
 const suite = (label: string, skip: string | undefined, setup: () => Promise<{ backend: () => NodeBackend; dispose: () => Promise<void> }>) =>
   describe.skipIf(skip !== undefined)(skip === undefined ? label : `${label} (SKIPPED: ${skip})`, () => {
-    let fresh: () => NodeBackend;
-    let dispose: () => Promise<void> = async () => undefined;
-    const nodes: EngineNode[] = [];
-    const spawn = async (backend: NodeBackend, count: number) => {
-      const started = await Promise.all(Array.from({ length: count }, () => startNode(backend)));
-      nodes.push(...started);
-      return started;
-    };
-    const setClock = (targets: EngineNode[], at: number) => Promise.all(targets.map((node) => node.call('clock', { at })));
+    const { fresh: backend, spawn, setClock } = nodeGroup(setup);
+    const fresh = () => backend()();
     const actors = (rows: PresenceRow[]) => rows.map((row) => row.actorId).sort();
-
-    beforeAll(async () => {
-      const missing = builtPackageMissing();
-      if (missing !== undefined) throw new Error(missing);
-      ({ backend: fresh, dispose } = await setup());
-    });
-    afterAll(async () => {
-      await Promise.all(nodes.map((node) => node.stop()));
-      await dispose();
-    });
 
     test('a heartbeat on node A is in node B hydrate; a leave on B is gone from A', async () => {
       const [a, b] = await spawn(fresh(), 2);

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { basename, dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { createReferenceEngine, type ReferenceEngine } from '../../spec/engine.js';
+import { createReferenceEngine, type ClusterBus, type ReferenceEngine } from '../../spec/engine.js';
 import { createPresencePack, type PresencePackConfig } from '../../src/index.js';
 import { createSyncConnection } from './connection.js';
 
@@ -25,6 +25,8 @@ export interface LiveCursorsOptions {
   pack?: PresencePackConfig;
   /** How often the cleanup schedule runs, in ms (the demo's cron trigger). */
   cleanupEveryMs?: number;
+  /** Joins the other demo servers on this bus (with a shared store in `pack.store`), so pages on any of them see each other. */
+  cluster?: ClusterBus;
 }
 
 /** A running demo server. */
@@ -58,6 +60,7 @@ const serveScript = async (path: string): Promise<string | undefined> => {
 export const startLiveCursorsServer = async (options: LiveCursorsOptions = {}): Promise<LiveCursorsServer> => {
   const engine = createReferenceEngine();
   engine.registerPack(createPresencePack({ getActorId: (ctx) => (ctx as { userId: string }).userId, ...options.pack }));
+  const leaveCluster = options.cluster === undefined ? async () => undefined : await engine.connectCluster(options.cluster);
   const [cleanup] = engine.listSchedules();
   // The page must know the pack's TTLs to pace its heartbeats.
   const browserConfig = { heartbeatTtlSec: options.pack?.heartbeatTtlSec ?? 30, typingTtlSec: options.pack?.typingTtlSec ?? 5 };
@@ -102,6 +105,7 @@ export const startLiveCursorsServer = async (options: LiveCursorsOptions = {}): 
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await leaveCluster();
     },
   };
 };

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLiveCursorsServer, type LiveCursorsServer } from '../../examples/live-cursors/server.js';
-import { isCI, requireBinary } from '../servers/process.js';
+import { isCI, requireBinary, startProcess, stopProcess, waitFor, type ServerProcess } from '../servers/process.js';
+import { redisSkipReason, startRedis, type RedisServer } from '../servers/redis.js';
 import { hasChromium, launchChromium, CHROMIUM } from './chromium.js';
 
 /** Short lease, so a cut page's lease ends within the test. */
@@ -75,10 +76,10 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'the live-cursors demo 
     return context;
   };
 
-  const open = async (context: BrowserContext, user: string, channel: string): Promise<Page> => {
+  const open = async (context: BrowserContext, user: string, channel: string, base = server.url): Promise<Page> => {
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`[${user}] ${error.message}`));
-    await page.goto(`${server.url}/?user=${user}&channel=${channel}`);
+    await page.goto(`${base}/?user=${user}&channel=${channel}`);
     await page.waitForFunction(() => window.presenceDemo?.view().self !== undefined, undefined, { timeout: SLACK * 2000 });
     return page;
   };
@@ -213,4 +214,48 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'the live-cursors demo 
     expect(await sessionOf(tab2)).toBe(id2);
     await shot(tab1, 'three-tabs-one-user');
   });
+
+  // Needs Redis too: skipped loudly without it locally, never under CI (redisSkipReason throws there).
+  const redisSkip = redisSkipReason();
+  test.skipIf(redisSkip !== undefined)(
+    redisSkip === undefined ? 'with two server nodes on one Redis (store and bus), a page on each sees the other' : `two server nodes (SKIPPED: ${redisSkip})`,
+    async () => {
+      const redis: RedisServer | undefined = process.env.PRESENCE_REDIS_URL === undefined ? await startRedis() : undefined;
+      const nodes: ServerProcess[] = [];
+      try {
+        // The demo as its README starts it: `REDIS_URL=... node dist/examples/live-cursors/main.js`, twice.
+        const env = { ...process.env, REDIS_URL: process.env.PRESENCE_REDIS_URL ?? redis!.url, REDIS_PREFIX: `lc${process.pid}:`, PORT: '0', TTL_SEC: String(TTL_SEC) };
+        const urls: string[] = [];
+        for (let index = 0; index < 2; index += 1) {
+          const node = startProcess(process.execPath, ['dist/examples/live-cursors/main.js'], { env });
+          nodes.push(node);
+          await waitFor(`demo node ${index} to listen`, async () => /open (http:\/\/\S+)\/\?user=/.test(node.output()), SLACK * 10_000);
+          urls.push(/open (http:\/\/\S+)\/\?user=/.exec(node.output())![1]!);
+        }
+        const ada = await open(await person(), 'Ada', 'room-nodes', urls[0]);
+        const grace = await open(await person(), 'Grace', 'room-nodes', urls[1]);
+        const [adaId, graceId] = [await sessionOf(ada), await sessionOf(grace)];
+        await waitForSessions(ada, [adaId, graceId], SLACK * 1000);
+        await waitForSessions(grace, [adaId, graceId], SLACK * 1000);
+        const stage = (await ada.locator('#stage').boundingBox())!;
+        await ada.mouse.move(stage.x + stage.width * 0.3, stage.y + stage.height * 0.4);
+        const x = await ada.evaluate(() => window.presenceDemo?.log.filter((e) => e.kind === 'moved').at(-1)?.x);
+        await grace.waitForFunction(
+          ({ id, x }) => window.presenceDemo?.log.some((e) => e.kind === 'cursor' && (e.id ?? '').includes(JSON.stringify(id)) && e.x === x),
+          { id: adaId, x },
+          { timeout: SLACK * 1000, polling: 5 },
+        );
+        await expect.poll(() => grace.locator(`.cursor[data-session="${adaId}"]`).isVisible()).toBe(true);
+        await shot(grace, 'two-nodes-grace');
+        await shot(ada, 'two-nodes-ada');
+        // Grace leaves on node 2; node 1 hears it over the bus.
+        await grace.close();
+        await waitForSessions(ada, [adaId], SLACK * 1000);
+        await ada.close();
+      } finally {
+        await Promise.all(nodes.map((node) => stopProcess(node)));
+        await redis?.dispose();
+      }
+    },
+  );
 });

@@ -7,15 +7,22 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 const script = fileURLToPath(new URL('./presence-node.mjs', import.meta.url));
 const built = fileURLToPath(new URL('../../dist/src/stores/redis.js', import.meta.url));
 
-/** How a node reaches the shared store. */
+/** A cluster bus channel on the store's own server (Redis pub/sub, PostgreSQL LISTEN/NOTIFY). */
+export interface NodeBus {
+  /** Every node of one test cluster uses the same channel. */
+  channel: string;
+}
+
+/** How a node reaches the shared store, and (`bus`) the other nodes' commits. */
 export type NodeBackend =
-  | { backend: 'redis'; url: string; keyPrefix: string }
+  | { backend: 'redis'; url: string; keyPrefix: string; bus?: NodeBus }
   | { backend: 'cluster'; ports: number[]; keyPrefix: string }
-  | { backend: 'postgres'; url: string; table: string };
+  | { backend: 'postgres'; url: string; table: string; bus?: NodeBus };
 
 /** An error a node reported, with the `code` of a `PresenceError`. */
 export class NodeCallError extends Error {
@@ -102,5 +109,37 @@ export const startNode = async (backend: NodeBackend): Promise<EngineNode> => {
       await exited;
       clearTimeout(timer);
     },
+  };
+};
+
+/**
+ * The nodes of one `describe` block: `setup` runs before its tests (after
+ * checking that dist/ is built), and afterwards every node `spawn` started is
+ * stopped before `setup`'s `dispose` runs.
+ */
+export const nodeGroup = <Fresh>(setup: () => Promise<{ backend: Fresh; dispose: () => Promise<void> }>) => {
+  let fresh: Fresh | undefined;
+  let dispose: () => Promise<void> = async () => undefined;
+  const nodes: EngineNode[] = [];
+  beforeAll(async () => {
+    const missing = builtPackageMissing();
+    if (missing !== undefined) throw new Error(missing);
+    ({ backend: fresh, dispose } = await setup());
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await dispose();
+  });
+  return {
+    /** What `setup` returned as `backend` (a way to get a fresh namespace). */
+    fresh: (): Fresh => fresh!,
+    /** Starts `count` nodes on `backend`. */
+    spawn: async (backend: NodeBackend, count: number): Promise<EngineNode[]> => {
+      const started = await Promise.all(Array.from({ length: count }, () => startNode(backend)));
+      nodes.push(...started);
+      return started;
+    },
+    /** Sets the clock of every node in `targets`. */
+    setClock: (targets: EngineNode[], at: number) => Promise.all(targets.map((node) => node.call('clock', { at }))),
   };
 };

@@ -3,7 +3,10 @@
 // test process. Plain ESM on the built package (dist/, made by the vitest
 // global setup), so it runs under bare Node without a TypeScript loader.
 //
-// argv[2]: JSON { backend: 'redis' | 'cluster' | 'postgres', url?, ports?, keyPrefix?, table? }
+// argv[2]: JSON { backend: 'redis' | 'cluster' | 'postgres', url?, ports?, keyPrefix?, table?, bus? }
+// With `bus: { channel }` (redis and postgres), the engine joins the cluster
+// over the reference bus of its store's server (examples/buses), and live
+// subscriptions opened here see every node's commits.
 // The clock is injected: the parent sends every `now`; nothing here reads a real clock for TTLs.
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
@@ -11,6 +14,8 @@ import { createPresencePack, presenceNames } from '../../dist/src/index.js';
 import { createRedisPresenceStore } from '../../dist/src/stores/redis.js';
 import { createPostgresPresenceStore } from '../../dist/src/stores/postgres.js';
 import { createReferenceEngine } from '../../dist/spec/engine.js';
+import { createPostgresClusterBus } from '../../dist/examples/buses/pg-bus.js';
+import { createRedisClusterBus } from '../../dist/examples/buses/redis-bus.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 let now = 0;
@@ -19,17 +24,19 @@ const clock = () => now;
 const connect = () => {
   if (config.backend === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: 8 });
-    return { store: createPostgresPresenceStore({ pool, table: config.table }), close: () => pool.end() };
+    const bus = config.bus && createPostgresClusterBus({ pool, channel: config.bus.channel, onError: () => undefined });
+    return { store: createPostgresPresenceStore({ pool, table: config.table }), bus, close: () => pool.end() };
   }
   const client =
     config.backend === 'cluster'
       ? new Cluster(config.ports.map((port) => ({ host: '127.0.0.1', port })))
       : new Redis(config.url);
   client.on('error', () => undefined);
-  return { store: createRedisPresenceStore({ redis: client, keyPrefix: config.keyPrefix }), close: async () => client.disconnect() };
+  const bus = config.bus && createRedisClusterBus({ redis: client, channel: config.bus.channel, onError: () => undefined });
+  return { store: createRedisPresenceStore({ redis: client, keyPrefix: config.keyPrefix }), bus, close: async () => client.disconnect() };
 };
 
-const { store: shared, close } = connect();
+const { store: shared, bus, close } = connect();
 // Records what this node's sweeps removed, so the parent can count each row across nodes.
 let swept = [];
 const store = {
@@ -48,8 +55,30 @@ const store = {
 };
 
 const names = presenceNames('');
-const engine = createReferenceEngine({ now: clock, sleep: async () => undefined });
+const engine = createReferenceEngine({ instanceId: `node-${process.pid}`, now: clock, sleep: async () => undefined });
 engine.registerPack(createPresencePack({ store, now: clock, heartbeatTtlSec: 30, cleanupBatchSize: 100_000 }));
+const disconnect = bus === undefined ? async () => undefined : await engine.connectCluster(bus);
+
+// Live subscriptions of this node: each keeps its view (row id -> row) and every diff it got.
+const views = new Map();
+const actorsOf = (rows) => rows.map((row) => row.actorId).sort();
+const subscribe = async ({ userId, channel }) => {
+  const id = views.size + 1;
+  const view = { members: new Map(), diffs: [] };
+  views.set(id, view);
+  const subscription = await engine.subscribe({
+    collection: names.collection,
+    params: { channel },
+    ctx: { userId },
+    onDiff: (diff) => {
+      for (const row of diff.removed) view.members.delete(row.id);
+      for (const row of [...diff.added, ...diff.changed]) view.members.set(row.id, row);
+      view.diffs.push({ added: actorsOf(diff.added), changed: diff.changed.map((row) => ({ actorId: row.actorId, state: row.state })), removed: actorsOf(diff.removed) });
+    },
+  });
+  for (const row of subscription.initial) view.members.set(row.id, row);
+  return id;
+};
 
 const ops = {
   clock: ({ at }) => {
@@ -68,6 +97,13 @@ const ops = {
     await engine.runSchedule(names.cleanup);
     return swept;
   },
+  cursor: ({ userId, channel, cursor }) => engine.runMutation(names.cursor, { channel, cursor }, { userId }),
+  subscribe,
+  // What a subscriber here sees: its members (sorted by actor) and the diffs that got it there.
+  view: ({ id }) => {
+    const view = views.get(id);
+    return { members: [...view.members.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), diffs: view.diffs };
+  },
   rows: () => shared.rows(),
   pid: () => process.pid,
 };
@@ -82,6 +118,9 @@ process.on('message', async (message) => {
   }
 });
 process.on('disconnect', () => {
-  Promise.resolve(close()).finally(() => process.exit(0));
+  disconnect()
+    .then(() => bus?.close())
+    .then(() => close())
+    .finally(() => process.exit(0));
 });
 process.send({ ready: true });
