@@ -243,7 +243,8 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'the live-cursors demo 
         await grace.waitForFunction(
           ({ id, x }) => window.presenceDemo?.log.some((e) => e.kind === 'cursor' && (e.id ?? '').includes(JSON.stringify(id)) && e.x === x),
           { id: adaId, x },
-          { timeout: SLACK * 1000, polling: 5 },
+          // Two server processes, Redis and Chromium share two cores with the rest of the suite: more room than on one node.
+          { timeout: SLACK * 3000, polling: 5 },
         );
         await expect.poll(() => grace.locator(`.cursor[data-session="${adaId}"]`).isVisible()).toBe(true);
         await shot(grace, 'two-nodes-grace');
