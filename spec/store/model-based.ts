@@ -96,11 +96,26 @@ const crowd = (universe: Universe, base: number): fc.Arbitrary<StoreCommand[]> =
     .tuple(fc.constantFrom(...universe.channels), fc.integer({ min: 1_001, max: 1_050 }))
     .map(([[scope, channel], count]) => [new CrowdCommand(scope, channel, count, base)]);
 
-/** One identity renewed hundreds of times; sweeps pop stale expiry keys, so some runs sweep rarely enough for them to pile up. */
+/** Most bystanders a churn run stores: enough live expiries for a rebuilt index to be out of order. */
+const MAX_BYSTANDERS = 8;
+
+/**
+ * One identity renewed hundreds of times; sweeps pop stale expiry keys, so some runs sweep rarely enough
+ * for them to pile up; most runs store bystanders first.
+ */
 const churn = (universe: Universe, base: number): fc.Arbitrary<StoreCommand[]> =>
   fc
-    .tuple(fc.constantFrom(...universe.identities), fc.integer({ min: 80, max: 200 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 150 }))
-    .map(([identity, renewals, ttl, sweepEvery]) => [new ChurnCommand(identity, renewals, ttl, sweepEvery, base)]);
+    .tuple(
+      fc.nat(universe.identities.length - 1),
+      fc.integer({ min: 80, max: 200 }),
+      fc.integer({ min: 0, max: 20 }),
+      fc.integer({ min: 1, max: 150 }),
+      fc.integer({ min: 0, max: MAX_BYSTANDERS }),
+    )
+    .map(([index, renewals, ttl, sweepEvery, bystanders]) => {
+      const others = universe.identities.filter((_, other) => other !== index).slice(0, bystanders);
+      return [new ChurnCommand(universe.identities[index]!, renewals, ttl, sweepEvery, base, others)];
+    });
 
 /** The shapes every model-based check runs. */
 const SHAPES: readonly RunShape[] = [
