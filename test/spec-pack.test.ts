@@ -12,7 +12,7 @@ const readable: Partial<Record<string, RegExp>> = {
     /^heartbeat\(c1\) by \S+@s\d.*; clock \+10000 ms \(every row expired\); then (one cleanup|two cleanups) racing heartbeat\(c1\) by .*; store calls in the order they ran: (get|upsert|update|remove|channel|sweep|rows)\((id=\[|now=|scope=|\)).* → /,
   [PACK.racePatchLeave]:
     /^heartbeat\(c1(, session=tab)?\) by \S+@s\d; then (cursor|typing)\(c1, .*\) racing leave\(c1(, session=".*")?\); store calls in the order they ran: \w+\(.* → /,
-  [PACK.cleanupRetry]: /^heartbeat\(c1\) by \d member\(s\); clock \+10000 ms; the first \d sweep\(s\) fail with (STORE_UNAVAILABLE|INVALID_ARGS|a TypeError); then cleanup$/,
+  [PACK.cleanupRetry]: /^heartbeat\(c1\) by \d member\(s\); clock \+10000 ms; the first \d sweep\(s\) fail with (STORE_UNAVAILABLE|STORE_TIMEOUT|INVALID_ARGS|a TypeError); then cleanup$/,
   [PACK.faults]: /^(owner of stored row #\d+ \(by id\): )?\S+@s\d .*\(store calls failing by fault seed \d+\)$/,
   [PACK.prefix]: /^(one_|two_)presence:(heartbeat|leave|cursor) as \S+@s\d in c:?1(; |$)/,
 };

@@ -127,6 +127,12 @@ const expired: Judge = async (step, world) => {
 
 const converge: Judge = async (step, world) => {
   const { now } = world;
+  // A one-shot hydrate must list the live rows too: a view opened on an empty store never shows a hydrate that lists nothing.
+  for (const key of world.keys()) {
+    const expected = within(step.modelAfter, key.scope, key.channel).filter((row) => row.expiresAt > now);
+    const hydrated = await world.members(key);
+    if (!sameRows(hydrated, expected)) return `a hydrate of ${key.scope}/${key.channel} at now=${now} returned ${showRows(hydrated)}, expected ${showRows(expected)}`;
+  }
   for (const { key, rows } of world.takeViews()) {
     const expected = within(step.modelAfter, key.scope, key.channel);
     const live = (list: readonly PresenceRow[]) => list.filter((row) => row.expiresAt > now);
