@@ -4,8 +4,11 @@
  * A mutant survives only if the store certification at default runs passes it.
  * The seed is fixed so a report can be reproduced; `MUTATION_SEED` overrides it.
  */
+import fc from 'fast-check';
 import { describePresenceStore } from '../spec/vitest.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
+
+fc.configureGlobal({ endOnFailure: true });
 
 describePresenceStore('memory store under the kit', {
   create: () => createMemoryPresenceStore(),

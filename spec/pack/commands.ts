@@ -36,8 +36,40 @@ interface Acted {
   outcome: CallOutcome;
 }
 
+/** Rows in id order, so a command's `pick` names the same row on every replay. */
+const sortedById = (rows: PresenceRow[]): PresenceRow[] => rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
 const text = (value: unknown): string => (value === undefined ? 'undefined' : JSON.stringify(value));
 const who = (caller: ModelCaller): string => `${caller.actor}@${caller.scope}`;
+
+/** The mutations a caller can run. */
+type MutationName = 'heartbeat' | 'leave' | 'cursor' | 'typing';
+
+/** Well-formed mutation args. */
+type MutationArgs = { channel: string; session?: string; state?: PresenceRow['state']; cursor?: JsonValue; typing?: boolean };
+
+/** Applies `mutation` with `args` to the model, then sends `payload` to the engine as `caller`. */
+const mutate = async (world: PackWorld, caller: ModelCaller, mutation: MutationName, args: MutationArgs, payload: Record<string, unknown>): Promise<Acted> => {
+  const now = world.now;
+  const session = args.session ?? '';
+  const { model } = world;
+  const expected =
+    mutation === 'heartbeat'
+      ? model.heartbeat(caller, args.channel, session, args.state, now)
+      : mutation === 'leave'
+        ? model.leave(caller, args.channel, args.session, now)
+        : mutation === 'cursor'
+          ? model.patch(caller, args.channel, session, { cursor: args.cursor ?? null }, now)
+          : model.patch(
+              caller,
+              args.channel,
+              session,
+              { typing: args.typing === true, typingExpiresAt: args.typing === true ? now + model.settings.typingTtlMs : null },
+              now,
+            );
+  const outcome = await capture(() => world.harness.engine.runMutation(world.harness.names[mutation], payload, ctxOf(caller)));
+  return { kind: 'mutation', caller, channel: args.channel, expected, outcome };
+};
 
 /** Shared run loop: act, record, judge, re-align. */
 abstract class Command implements PackCommand {
@@ -74,34 +106,15 @@ export class MutationCommand extends Command {
    */
   constructor(
     readonly caller: ModelCaller,
-    readonly mutation: 'heartbeat' | 'leave' | 'cursor' | 'typing',
-    readonly args: { channel: string; session?: string; state?: PresenceRow['state']; cursor?: JsonValue; typing?: boolean },
+    readonly mutation: MutationName,
+    readonly args: MutationArgs,
   ) {
     super();
   }
 
   /** Applies the mutation to the model, then runs it on the engine. */
-  protected async act(world: PackWorld): Promise<Acted> {
-    const { caller, args } = this;
-    const now = world.now;
-    const session = args.session ?? '';
-    const { model } = world;
-    const expected =
-      this.mutation === 'heartbeat'
-        ? model.heartbeat(caller, args.channel, session, args.state, now)
-        : this.mutation === 'leave'
-          ? model.leave(caller, args.channel, args.session, now)
-          : this.mutation === 'cursor'
-            ? model.patch(caller, args.channel, session, { cursor: args.cursor ?? null }, now)
-            : model.patch(
-                caller,
-                args.channel,
-                session,
-                { typing: args.typing === true, typingExpiresAt: args.typing === true ? now + model.settings.typingTtlMs : null },
-                now,
-              );
-    const outcome = await capture(() => world.harness.engine.runMutation(world.harness.names[this.mutation], this.payload(), ctxOf(caller)));
-    return { kind: 'mutation', caller, channel: args.channel, expected, outcome };
+  protected act(world: PackWorld): Promise<Acted> {
+    return mutate(world, this.caller, this.mutation, this.args, this.payload());
   }
 
   /** The args sent to the engine (a fresh object: the pack may not keep a reference). */
@@ -132,7 +145,7 @@ export class AttackCommand extends MutationCommand {
   constructor(
     caller: ModelCaller,
     readonly victim: ModelCaller,
-    mutation: 'heartbeat' | 'leave' | 'cursor' | 'typing',
+    mutation: MutationName,
     channel: string,
   ) {
     super(caller, mutation, mutation === 'heartbeat' ? { channel, state: { pwned: true } } : mutation === 'leave' ? { channel } : mutation === 'cursor' ? { channel, cursor: 'pwned' } : { channel, typing: true });
@@ -159,6 +172,50 @@ export class AttackCommand extends MutationCommand {
   /** `bob@s1 claiming ann@s2: heartbeat(...)`. */
   override toString(): string {
     return `${who(this.caller)} claiming ${who(this.victim)}: ${super.toString().slice(who(this.caller).length + 1)}`;
+  }
+}
+
+/**
+ * A mutation by the owner of a stored row, on that row's channel and session
+ * (the first caller joining `c1` when the store is empty). Independently drawn
+ * callers meet one of 36 identities, so they rarely renew or patch a row that
+ * exists: this is how a run gets state-less renewals of rows that carry a
+ * state, typing flags on live rows, and renewals for a store fault to land in.
+ */
+export class OwnerCommand extends Command {
+  #target = 'the first caller in c1 if nothing is stored';
+
+  /**
+   * Creates the command.
+   * @param pick - which stored row (by id order, modulo the count)
+   * @param mutation - which mutation its owner runs
+   * @param extra - the args besides channel and session (`state`, `cursor` or `typing`)
+   */
+  constructor(
+    readonly pick: number,
+    readonly mutation: MutationName,
+    readonly extra: Omit<MutationArgs, 'channel' | 'session'>,
+  ) {
+    super();
+  }
+
+  /** Runs the mutation as the picked row's owner. */
+  protected async act(world: PackWorld): Promise<Acted> {
+    const rows = sortedById(await world.stored());
+    const row = rows[this.pick % Math.max(1, rows.length)];
+    const caller: ModelCaller = row === undefined ? { actor: ACTORS[0], scope: SCOPES[0] } : { actor: row.actorId, scope: row.scope };
+    // A row stored for a client that sent no session has sessionId '': send none again.
+    const place = row === undefined ? { channel: CHANNELS[0] } : row.sessionId === '' ? { channel: row.channel } : { channel: row.channel, session: row.sessionId };
+    const args: MutationArgs = { ...place, ...this.extra };
+    this.#target = `${who(caller)} ${this.mutation}(${Object.entries(args)
+      .map(([key, value]) => `${key}=${text(value)}`)
+      .join(', ')})`;
+    return mutate(world, caller, this.mutation, args, structuredClone(args));
+  }
+
+  /** `owner of stored row #2 (by id): ann@s1 heartbeat(channel="c1")`. */
+  toString(): string {
+    return `owner of stored row #${this.pick} (by id): ${this.#target}`;
   }
 }
 
@@ -203,7 +260,7 @@ export class ClockToExpiryCommand extends Command {
 
   /** Moves the clock; does nothing when the store is empty. */
   protected async act(world: PackWorld): Promise<Acted> {
-    const rows = (await world.stored()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const rows = sortedById(await world.stored());
     // Every instant a row changes meaning at: its expiry, and the end of its typing flag.
     const instants = rows.flatMap((row) => {
       const typingEnds = row.state['typingExpiresAt'];
@@ -282,7 +339,7 @@ export class BadInputCommand extends Command {
    */
   constructor(
     readonly caller: ModelCaller,
-    readonly mutation: 'heartbeat' | 'leave' | 'cursor' | 'typing',
+    readonly mutation: MutationName,
     readonly args: unknown,
   ) {
     super();
@@ -329,7 +386,7 @@ const malformedState = fc.constantFrom<unknown>('hello', 5, [1, 2], null, { big:
 
 /** The commands of a pack run, weighted toward heartbeats so channels fill. */
 export const packCommands = (): fc.Arbitrary<PackCommand>[] => {
-  const honest = (mutation: 'heartbeat' | 'leave' | 'cursor' | 'typing') =>
+  const honest = (mutation: MutationName) =>
     fc
       .record({ caller, channel, session, state: fc.option(state, { nil: undefined, freq: 2 }), cursor: cursorValue, typing: fc.boolean() })
       .map(({ caller: who, channel: where, session: tab, state: body, cursor, typing }) => {
@@ -351,6 +408,13 @@ export const packCommands = (): fc.Arbitrary<PackCommand>[] => {
     fc.tuple(fc.nat(11), fc.constantFrom(0, 0, -1, 1)).map(([pick, offset]) => new ClockToExpiryCommand(pick, offset)),
     fc.constant(new CleanupCommand()),
     fc.tuple(caller, channel).map(([who, where]) => new SubscribeCommand(who, where)),
+    // Renewals of stored rows, half of them without a state, and patches of stored rows.
+    fc
+      .tuple(fc.nat(11), fc.option(state, { nil: undefined, freq: 2 }))
+      .map(([pick, body]) => new OwnerCommand(pick, 'heartbeat', body === undefined ? {} : { state: body })),
+    fc
+      .tuple(fc.nat(11), fc.oneof(cursorValue.map((cursor) => ({ cursor })), fc.boolean().map((typing) => ({ typing }))))
+      .map(([pick, extra]) => new OwnerCommand(pick, 'cursor' in extra ? 'cursor' : 'typing', extra)),
     fc.tuple(caller, mutationName, malformedArgs).map(([who, mutation, args]) => new BadInputCommand(who, mutation, args)),
     fc.tuple(caller, channel, malformedState).map(([who, where, body]) => new BadInputCommand(who, 'heartbeat', { channel: where, state: body })),
   ];

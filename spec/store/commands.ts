@@ -352,7 +352,11 @@ export class CrowdCommand extends AlwaysApplicable {
  * One identity renewed hundreds of times with the clock marching forward, a
  * sweep every few renewals: every renewal moves its row to a later expiry,
  * so expiry indexes churn (buckets emptied and re-created, stale keys piling
- * up) the way a long-lived session's do.
+ * up) the way a long-lived session's do. Bystanders (other identities,
+ * written first, latest expiry first) expire one by one during the churn:
+ * while one is live the stale keys behind it stay, so the index rebuilds
+ * with several live expiries out of order, and a later sweep must still find
+ * each expired bystander.
  */
 export class ChurnCommand extends AlwaysApplicable {
   /**
@@ -361,6 +365,7 @@ export class ChurnCommand extends AlwaysApplicable {
    * @param ttl - each renewal's time to live
    * @param sweepEvery - a sweep after every this many renewals
    * @param base - the run's time base
+   * @param bystanders - other identities, stored before the churn
    */
   constructor(
     readonly identity: PresenceIdentity,
@@ -368,12 +373,21 @@ export class ChurnCommand extends AlwaysApplicable {
     readonly ttl: number,
     readonly sweepEvery: number,
     readonly base: number,
+    readonly bystanders: readonly PresenceIdentity[] = [],
   ) {
     super();
   }
 
-  /** Renews, sweeping now and then; each call judged like its own command. */
+  /** Bystander `index` expires at this fraction of the churn: the first written expires last. */
+  #bystanderExpiry(index: number): number {
+    return this.base + Math.round((this.renewals * (this.bystanders.length - index)) / (this.bystanders.length + 1));
+  }
+
+  /** Stores the bystanders, then renews, sweeping now and then; each call judged like its own command. */
   override async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    for (const [index, bystander] of this.bystanders.entries()) {
+      await new WriteCommand('upsert', rowFor(bystander, this.base, this.#bystanderExpiry(index), {}), [presenceRowId(bystander)]).run(run, store);
+    }
     for (let step = 0; step < this.renewals; step += 1) {
       const at = this.base + step;
       await new WriteCommand('upsert', rowFor(this.identity, at, at + this.ttl, { step: step % 3 }), [presenceRowId(this.identity)]).run(run, store);
@@ -383,6 +397,12 @@ export class ChurnCommand extends AlwaysApplicable {
 
   /** The renewals, abbreviated. */
   override toString(): string {
-    return `churn(id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i)`;
+    const first =
+      this.bystanders.length === 0
+        ? ''
+        : `after upserting ${this.bystanders
+            .map((bystander, index) => `id=${presenceRowId(bystander)} expiresAt=${this.#bystanderExpiry(index)}`)
+            .join(', ')}: `;
+    return `churn(${first}id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i)`;
   }
 }

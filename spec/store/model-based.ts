@@ -16,7 +16,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { presenceRowId } from '../../src/row.js';
+import { presenceRowId, type PresenceIdentity } from '../../src/row.js';
 import type { Invariant, StoreCheck } from '../invariant.js';
 import { commandsReplayPath, runProperty } from '../run-property.js';
 import {
@@ -33,7 +33,7 @@ import {
 } from './commands.js';
 import { ModelRun } from './model-run.js';
 import { withStore } from './subject.js';
-import { CLOCK_END, clockTime, rowIn, timeBase, universeOfRun, type Universe } from './universe.js';
+import { CLOCK_END, clockTime, rowIn, timeBase, universeOf, universeOfRun, type Universe } from './universe.js';
 
 /** A read or sweep at a stored row's expiry, or one millisecond either side. */
 const expiryClock = (universe: Universe): fc.Arbitrary<ExpiryClock> =>
@@ -57,15 +57,30 @@ const channelRead = (universe: Universe, now: fc.Arbitrary<number>): fc.Arbitrar
       .map(([identity, time, at]) => new ChannelCommand(identity.scope, identity.channel, time, { ...at, id: presenceRowId(identity) })),
   );
 
+/**
+ * The identities that share scope, channel and actor with another one (two
+ * sessions of one member): where a `remove` that takes the neighbour shows.
+ * Most universes hold a single such pair, so some writes and removes aim at
+ * it; a universe without one aims at all its identities.
+ */
+const pairedIn = (universe: Universe): Universe => {
+  const member = (identity: PresenceIdentity): string => JSON.stringify([identity.scope, identity.channel, identity.actorId]);
+  const count = new Map<string, number>();
+  for (const identity of universe.identities) count.set(member(identity), (count.get(member(identity)) ?? 0) + 1);
+  const paired = universe.identities.filter((identity) => count.get(member(identity))! > 1);
+  return paired.length === 0 ? universe : universeOf(paired);
+};
+
 /** Every store call, with writes weighted up so the store fills; times offset by `base`. */
 export const storeCommands = (universe: Universe, base = 0): fc.Arbitrary<StoreCommand>[] => {
   const id = fc.constantFrom(...universe.ids);
+  const paired = pairedIn(universe);
   const now = clockTime.map((time) => base + time);
   return [
     rowIn(universe, base).map((row) => new WriteCommand('upsert', row)),
-    rowIn(universe, base).map((row) => new WriteCommand('upsert', row)),
+    fc.oneof(rowIn(universe, base), rowIn(paired, base)).map((row) => new WriteCommand('upsert', row)),
     rowIn(universe, base).map((row) => new WriteCommand('update', row)),
-    id.map((value) => new RemoveCommand(value)),
+    fc.oneof(id, fc.constantFrom(...paired.ids)).map((value) => new RemoveCommand(value)),
     id.map((value) => new GetCommand(value)),
     // Reads twice as often as other calls: a listing is where matching and collation bugs show.
     channelRead(universe, now),
@@ -96,11 +111,26 @@ const crowd = (universe: Universe, base: number): fc.Arbitrary<StoreCommand[]> =
     .tuple(fc.constantFrom(...universe.channels), fc.integer({ min: 1_001, max: 1_050 }))
     .map(([[scope, channel], count]) => [new CrowdCommand(scope, channel, count, base)]);
 
-/** One identity renewed hundreds of times; sweeps pop stale expiry keys, so some runs sweep rarely enough for them to pile up. */
+/** Most bystanders a churn run stores: enough live expiries for a rebuilt index to be out of order. */
+const MAX_BYSTANDERS = 8;
+
+/**
+ * One identity renewed hundreds of times; sweeps pop stale expiry keys, so some runs sweep rarely enough
+ * for them to pile up; most runs store bystanders first.
+ */
 const churn = (universe: Universe, base: number): fc.Arbitrary<StoreCommand[]> =>
   fc
-    .tuple(fc.constantFrom(...universe.identities), fc.integer({ min: 80, max: 200 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 150 }))
-    .map(([identity, renewals, ttl, sweepEvery]) => [new ChurnCommand(identity, renewals, ttl, sweepEvery, base)]);
+    .tuple(
+      fc.nat(universe.identities.length - 1),
+      fc.integer({ min: 80, max: 200 }),
+      fc.integer({ min: 0, max: 20 }),
+      fc.integer({ min: 1, max: 150 }),
+      fc.integer({ min: 0, max: MAX_BYSTANDERS }),
+    )
+    .map(([index, renewals, ttl, sweepEvery, bystanders]) => {
+      const others = universe.identities.filter((_, other) => other !== index).slice(0, bystanders);
+      return [new ChurnCommand(universe.identities[index]!, renewals, ttl, sweepEvery, base, others)];
+    });
 
 /** The shapes every model-based check runs. */
 const SHAPES: readonly RunShape[] = [
