@@ -8,7 +8,7 @@ import { createPostgresPresenceStore, createPostgresPresenceTable, type Postgres
 import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
 import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
 import { usePostgresTables } from './servers/postgres-tables.js';
-import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, rowOf } from './servers/store-cases.js';
+import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, hostileIdentities, largeState, rowOf } from './servers/store-cases.js';
 
 const skip = postgresSkipReason();
 
@@ -76,6 +76,84 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const raw = await db.pool.query('SELECT scope, channel, actor_id, session_id, state::text AS state FROM presence');
     expect(raw.rows).toEqual([{ scope: 'tenant', channel: 'room 1', actor_id: 'ada', session_id: 'tab', state: '{"b":1,"a":2}' }]);
     await db.pool.query('DROP TABLE presence');
+  });
+
+  /** The pool, recording each statement's name, row count and failure. */
+  const recording = (pool: PostgresQueryable) => {
+    const log: { name: string | undefined; failed: boolean }[] = [];
+    const queryable: PostgresQueryable = {
+      query: async (config) => {
+        const entry = { name: config.name, failed: false };
+        log.push(entry);
+        try {
+          return await pool.query(config);
+        } catch (error) {
+          entry.failed = true;
+          throw error;
+        }
+      },
+    };
+    return { log, queryable };
+  };
+
+  test('concurrent upserts share multi-row statements and round-trip hostile ids and states exactly; a lone one goes alone', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    const { log, queryable } = recording(db.pool);
+    const store = createPostgresPresenceStore({ pool: queryable, table });
+    const rows = Array.from({ length: 64 }, (_, index) => {
+      const identity = hostileIdentities[index % hostileIdentities.length]!;
+      return rowOf({ ...identity, sessionId: `${identity.sessionId}"\\${index}` }, 100 + index, 1_000 + index, index === 0 ? largeState : { index, quote: '"\\{},' });
+    });
+    expect(await Promise.all(rows.map((row) => store.upsert(row)))).toEqual(rows);
+    expect(log.length).toBeLessThan(rows.length);
+    for (const row of rows) expect(await store.get(row.id)).toEqual(row);
+    const before = log.length;
+    await store.upsert({ ...rows[1]!, heartbeatAt: 5_000, expiresAt: 9_000 });
+    expect(log.length).toBe(before + 1);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('in a shared statement every caller gets the row as the merge rule leaves it, and only a failing row fails', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    await db.pool.query(`ALTER TABLE "${table}" ADD CONSTRAINT no_poison CHECK (actor_id <> 'poison')`);
+    const store = createPostgresPresenceStore({ pool: db.pool, table });
+    const identity = (n: number) => ({ scope: 's', channel: 'c', actorId: n === 13 ? 'poison' : `a${n}`, sessionId: '' });
+    // Stored first: half of the rows hold a newer heartbeat than the incoming ones.
+    for (let n = 0; n < 40; n += 2) await store.upsert(rowOf(identity(n), 500, 2_000, { kept: n }));
+    const incoming = Array.from({ length: 40 }, (_, n) => rowOf(identity(n), 300, 3_000, { sent: n }));
+    const settled = await Promise.allSettled(incoming.map((row) => store.upsert(row)));
+    settled.forEach((outcome, n) => {
+      if (n === 13) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'STORE_UNAVAILABLE' } });
+      else if (n % 2 === 0) expect(outcome).toEqual({ status: 'fulfilled', value: { ...rowOf(identity(n), 500, 3_000, { kept: n }) } });
+      else expect(outcome).toEqual({ status: 'fulfilled', value: incoming[n] });
+    });
+    expect((await store.rows()).length).toBe(39);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('batches of the same ids in opposite orders from two pools never deadlock', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    const pools = [0, 1].map(() => openPool({ connectionString: db.url, max: 8 }));
+    try {
+      const recorded = pools.map(recording);
+      const nodes = recorded.map(({ queryable }) => createPostgresPresenceStore({ pool: queryable, table }));
+      const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' }));
+      for (let round = 1; round <= 6; round += 1) {
+        await Promise.all(
+          nodes.flatMap((node, side) => (side === 0 ? ids : [...ids].reverse()).map((id) => node.upsert(rowOf(id, round * 10 + side, round * 100 + side)))),
+        );
+      }
+      const statements = recorded.flatMap(({ log }) => log);
+      expect(statements.filter((entry) => entry.failed)).toEqual([]);
+      expect(statements.length).toBeLessThan(2 * 6 * ids.length);
+      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject({ heartbeatAt: 61, expiresAt: 601 });
+    } finally {
+      await Promise.all(pools.map(closePool));
+      await db.pool.query(`DROP TABLE "${table}"`);
+    }
   });
 
   test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {

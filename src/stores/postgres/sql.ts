@@ -115,6 +115,8 @@ export interface Statements {
   readonly get: Statement;
   /** Insert or last-writer-wins merge, returning the stored row. */
   readonly upsert: Statement;
+  /** The same merge for several rows with distinct ids, given as eight arrays, applied in id order. */
+  readonly upsertMany: Statement;
   /** A heartbeat's write through the admit function: refused at a member limit, else the upsert. */
   readonly admit: Statement;
   /** The same merge on an existing row only. */
@@ -147,6 +149,15 @@ export const statements = (table: string): Statements => {
     upsert: statement(
       `INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
 VALUES ($1, $2, $3, $4, $5, $6::json, $7::bigint, $8::bigint)
+${MERGE_ON_CONFLICT}
+RETURNING ${RETURNING}`,
+    ),
+    // Rows are inserted, and their stored versions locked, in id order: two batches never wait on each other in a cycle.
+    upsertMany: statement(
+      `INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::bigint[], $8::bigint[])
+  AS r (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
+ORDER BY id
 ${MERGE_ON_CONFLICT}
 RETURNING ${RETURNING}`,
     ),
@@ -258,6 +269,19 @@ export const rowParams = (row: PresenceRow): string[] => [
   timeParam('expiresAt', row.expiresAt),
   timeParam('heartbeatAt', row.heartbeatAt),
 ];
+
+/** One element of an array literal: quoted, with `"` and `\` escaped. */
+const arrayElement = (value: string): string => `"${value.replace(/["\\]/g, '\\$&')}"`;
+
+/**
+ * The eight array parameters of `upsertMany`: column `i` of every row, each
+ * as a PostgreSQL array literal.
+ *
+ * @param rows - the parameters of each row, as {@link rowParams} makes them
+ * @returns one array literal per column
+ */
+export const columnArrays = (rows: readonly string[][]): string[] =>
+  rows[0]!.map((_, column) => `{${rows.map((params) => arrayElement(params[column]!)).join(',')}}`);
 
 /** A result row as the statements return it. */
 interface Columns {
