@@ -70,10 +70,14 @@ const median = (values: number[]): number => {
 };
 
 let clock = 1_000;
-/** The renewal of member `index % MEMBERS`: a later heartbeat, a longer expiry, a small state. */
+/**
+ * The renewal of member `index % MEMBERS`: a later heartbeat, a longer expiry,
+ * a small state. The clock moves 15 ms per call, so each member renews 15 s
+ * after its last heartbeat on a 30 s TTL, as a pack on its defaults does.
+ */
 const renewal = (index: number): PresenceRow => {
   const identity = { scope: 'bench', channel: `room-${index % 100}`, actorId: `user-${index % MEMBERS}`, sessionId: '' };
-  clock += 1;
+  clock += 15;
   return { id: presenceRowId(identity), ...identity, state: { name: `User ${index % MEMBERS}`, color: '#3366ff' }, heartbeatAt: clock, expiresAt: clock + 30_000 };
 };
 

@@ -42,13 +42,13 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const table = freshTable();
     await Promise.all([0, 1, 2, 3].map(() => createPostgresPresenceTable(db.pool, { table })));
     const indexes = await db.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
-    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_at)', 'btree (expires_at)', 'btree (id)']);
+    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_bucket)', 'btree (expires_bucket)', 'btree (id)']);
     const columns = await db.pool.query<{ column_name: string; data_type: string }>(
       'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [table],
     );
     expect(columns.rows.map((row) => `${row.column_name} ${row.data_type}`)).toEqual([
-      'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint',
+      'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint', 'expires_bucket bigint',
     ]);
     await db.pool.query(`DROP TABLE "${table}"`);
     await db.pool.query('CREATE SCHEMA IF NOT EXISTS presence_schema');
@@ -57,6 +57,35 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
     expect(await store.upsert(row)).toEqual(row);
     await db.pool.query('DROP SCHEMA presence_schema CASCADE');
+  });
+
+  test('a table from before expiry buckets migrates in place: rows kept, bucket indexes instead of expires_at ones, the kit still holds', async () => {
+    const table = freshTable();
+    await db.pool.query('CREATE SCHEMA IF NOT EXISTS presence_old');
+    const name = `presence_old.${table}`;
+    // The layout of the previous release.
+    await db.pool.query(`CREATE TABLE ${name} (id text PRIMARY KEY, scope text NOT NULL, channel text NOT NULL, actor_id text NOT NULL,
+      session_id text NOT NULL, state json NOT NULL, expires_at bigint NOT NULL, heartbeat_at bigint NOT NULL);
+      CREATE INDEX "${table}_channel_idx" ON ${name} (scope, channel, expires_at);
+      CREATE INDEX "${table}_expires_idx" ON ${name} (expires_at)`);
+    const rows = [-120_001, -1, 0, 59_999, 60_000, 125_000].map((expiresAt, n) => rowOf({ scope: 's', channel: 'c', actorId: `a${n}`, sessionId: '' }, expiresAt - 10, expiresAt, { n }));
+    for (const row of rows) {
+      await db.pool.query(`INSERT INTO ${name} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+        row.id, row.scope, row.channel, row.actorId, row.sessionId, JSON.stringify(row.state), row.expiresAt, row.heartbeatAt,
+      ]);
+    }
+    await createPostgresPresenceTable(db.pool, { table: name });
+    await createPostgresPresenceTable(db.pool, { table: name });
+    const indexes = await db.pool.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'presence_old' AND tablename = $1 ORDER BY indexname", [table]);
+    expect(indexes.rows.map((row) => row.indexname)).toEqual([`${table}_channel_bucket_idx`, `${table}_expires_bucket_idx`, `${table}_pkey`]);
+    const store = createPostgresPresenceStore({ pool: db.pool, table: name });
+    // Exact times at and around bucket edges, negative ones included.
+    expect(await store.channel('s', 'c', 59_999)).toEqual(rows.slice(4));
+    expect(await store.channel('s', 'c', -120_002)).toEqual(rows);
+    expect(await store.sweep(0)).toEqual(rows.slice(0, 3));
+    expect(await store.sweep(60_000)).toEqual(rows.slice(3, 5));
+    expect(await store.rows()).toEqual(rows.slice(5));
+    await db.pool.query('DROP SCHEMA presence_old CASCADE');
   });
 
   test('an unlogged table works the same', async () => {

@@ -14,9 +14,14 @@
  * | `state` | `json` | kept byte for byte |
  * | `expires_at`, `heartbeat_at` | `bigint` | epoch milliseconds |
  *
- * with indexes on `(scope, channel, expires_at)` for `channel()` and on
- * `(expires_at)` for `sweep()`; `unlogged: true` makes it an `UNLOGGED`
- * table (no WAL: faster, emptied by a crash, not replicated).
+ * plus `expires_bucket`, generated as `expires_at / 60000`, with indexes on
+ * `(scope, channel, expires_bucket)` for `channel()` and on
+ * `(expires_bucket)` for `sweep()`: a heartbeat that keeps its bucket changes
+ * no indexed column, so it can be a HOT update; reads re-check the exact
+ * `expires_at`. `unlogged: true` makes it an `UNLOGGED` table (no WAL:
+ * faster, emptied by a crash, not replicated). Run on a table of an earlier
+ * release, it adds the bucket column and indexes and drops the `expires_at`
+ * ones, in one transaction.
  *
  * Why `json` and not `jsonb`: `jsonb` rejects `\u0000` inside strings and
  * reorders and deduplicates keys; state is never queried into, so storing the
@@ -26,11 +31,15 @@
  * with U+0001, so the mapping stays injective); every other string is stored
  * as is and stays readable in SQL. Times must be safe integers.
  *
- * ## Operations (each one statement, so each is atomic)
+ * ## Operations (each one statement, so each is atomic per row)
  *
  * - `upsert`: `INSERT ... ON CONFLICT (id) DO UPDATE` whose `SET` keeps the
  *   stored fields with `CASE` when the incoming heartbeat is older, and takes
  *   `GREATEST` of `expires_at` either way; `RETURNING` gives the stored row.
+ *   Concurrent upserts share one such statement over `unnest` of eight
+ *   arrays, applied in id order (see `postgres/batch.ts` for who waits and
+ *   what a failing row does); a lone upsert goes out at once, alone.
+ *   `admit` without limits is this upsert.
  * - `admit`: the table's `<name>_admit` function (created with the table):
  *   an advisory lock per channel, then the count of live members and the
  *   upsert, so concurrent joins on any number of nodes never overshoot a

@@ -220,7 +220,15 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
 
   const write = async (operation: 'upsert' | 'update', row: PresenceRow) => (await merge(operation, row, operation === 'update' ? ['1'] : NO_ARGS)) as PresenceRow | undefined;
 
+  const upsert = async (row: PresenceRow): Promise<PresenceRow> => {
+    const stored = await write('upsert', row);
+    if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
+    return stored;
+  };
+
   const admit = async (row: PresenceRow, limits: AdmissionLimits): Promise<Admission> => {
+    // No limit can refuse: the plain upsert, which never reads the channel's members.
+    if (limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity) return { admitted: true, row: await upsert(row) };
     // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
     const actorPrefix = `${JSON.stringify([row.scope, row.channel, row.actorId]).slice(0, -1)},`;
     const reply = await merge('admit', row, ['0', scriptCount(limits.maxMembers), scriptCount(limits.maxSessionsPerActor), actorPrefix]);
@@ -270,11 +278,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
         const keys = keysOfChannel(channel);
         return single(id, await run(GET, [keys.rows, keys.expiry, id]));
       }),
-    upsert: async (row) => {
-      const stored = await write('upsert', row);
-      if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
-      return stored;
-    },
+    upsert,
     update: (row) => write('update', row),
     admit,
     remove: (id) =>
