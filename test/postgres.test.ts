@@ -8,7 +8,7 @@ import { createPostgresPresenceStore, createPostgresPresenceTable, type Postgres
 import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
 import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
 import { usePostgresTables } from './servers/postgres-tables.js';
-import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, rowOf } from './servers/store-cases.js';
+import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, hostileIdentities, largeState, rowOf } from './servers/store-cases.js';
 
 const skip = postgresSkipReason();
 
@@ -42,13 +42,13 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const table = freshTable();
     await Promise.all([0, 1, 2, 3].map(() => createPostgresPresenceTable(db.pool, { table })));
     const indexes = await db.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
-    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_at)', 'btree (expires_at)', 'btree (id)']);
+    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_bucket)', 'btree (expires_bucket)', 'btree (id)']);
     const columns = await db.pool.query<{ column_name: string; data_type: string }>(
       'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
       [table],
     );
     expect(columns.rows.map((row) => `${row.column_name} ${row.data_type}`)).toEqual([
-      'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint',
+      'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint', 'expires_bucket bigint',
     ]);
     await db.pool.query(`DROP TABLE "${table}"`);
     await db.pool.query('CREATE SCHEMA IF NOT EXISTS presence_schema');
@@ -57,6 +57,35 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
     expect(await store.upsert(row)).toEqual(row);
     await db.pool.query('DROP SCHEMA presence_schema CASCADE');
+  });
+
+  test('a table from before expiry buckets migrates in place: rows kept, bucket indexes instead of expires_at ones, the kit still holds', async () => {
+    const table = freshTable();
+    await db.pool.query('CREATE SCHEMA IF NOT EXISTS presence_old');
+    const name = `presence_old.${table}`;
+    // The layout of the previous release.
+    await db.pool.query(`CREATE TABLE ${name} (id text PRIMARY KEY, scope text NOT NULL, channel text NOT NULL, actor_id text NOT NULL,
+      session_id text NOT NULL, state json NOT NULL, expires_at bigint NOT NULL, heartbeat_at bigint NOT NULL);
+      CREATE INDEX "${table}_channel_idx" ON ${name} (scope, channel, expires_at);
+      CREATE INDEX "${table}_expires_idx" ON ${name} (expires_at)`);
+    const rows = [-120_001, -1, 0, 59_999, 60_000, 125_000].map((expiresAt, n) => rowOf({ scope: 's', channel: 'c', actorId: `a${n}`, sessionId: '' }, expiresAt - 10, expiresAt, { n }));
+    for (const row of rows) {
+      await db.pool.query(`INSERT INTO ${name} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+        row.id, row.scope, row.channel, row.actorId, row.sessionId, JSON.stringify(row.state), row.expiresAt, row.heartbeatAt,
+      ]);
+    }
+    await createPostgresPresenceTable(db.pool, { table: name });
+    await createPostgresPresenceTable(db.pool, { table: name });
+    const indexes = await db.pool.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'presence_old' AND tablename = $1 ORDER BY indexname", [table]);
+    expect(indexes.rows.map((row) => row.indexname)).toEqual([`${table}_channel_bucket_idx`, `${table}_expires_bucket_idx`, `${table}_pkey`]);
+    const store = createPostgresPresenceStore({ pool: db.pool, table: name });
+    // Exact times at and around bucket edges, negative ones included.
+    expect(await store.channel('s', 'c', 59_999)).toEqual(rows.slice(4));
+    expect(await store.channel('s', 'c', -120_002)).toEqual(rows);
+    expect(await store.sweep(0)).toEqual(rows.slice(0, 3));
+    expect(await store.sweep(60_000)).toEqual(rows.slice(3, 5));
+    expect(await store.rows()).toEqual(rows.slice(5));
+    await db.pool.query('DROP SCHEMA presence_old CASCADE');
   });
 
   test('an unlogged table works the same', async () => {
@@ -82,6 +111,84 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const store = await create();
     await expectRowChecks(store);
     await destroy(store);
+  });
+
+  /** The pool, recording each statement's name, row count and failure. */
+  const recording = (pool: PostgresQueryable) => {
+    const log: { name: string | undefined; failed: boolean }[] = [];
+    const queryable: PostgresQueryable = {
+      query: async (config) => {
+        const entry = { name: config.name, failed: false };
+        log.push(entry);
+        try {
+          return await pool.query(config);
+        } catch (error) {
+          entry.failed = true;
+          throw error;
+        }
+      },
+    };
+    return { log, queryable };
+  };
+
+  test('concurrent upserts share multi-row statements and round-trip hostile ids and states exactly; a lone one goes alone', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    const { log, queryable } = recording(db.pool);
+    const store = createPostgresPresenceStore({ pool: queryable, table });
+    const rows = Array.from({ length: 64 }, (_, index) => {
+      const identity = hostileIdentities[index % hostileIdentities.length]!;
+      return rowOf({ ...identity, sessionId: `${identity.sessionId}"\\${index}` }, 100 + index, 1_000 + index, index === 0 ? largeState : { index, quote: '"\\{},' });
+    });
+    expect(await Promise.all(rows.map((row) => store.upsert(row)))).toEqual(rows);
+    expect(log.length).toBeLessThan(rows.length);
+    for (const row of rows) expect(await store.get(row.id)).toEqual(row);
+    const before = log.length;
+    await store.upsert({ ...rows[1]!, heartbeatAt: 5_000, expiresAt: 9_000 });
+    expect(log.length).toBe(before + 1);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('in a shared statement every caller gets the row as the merge rule leaves it, and only a failing row fails', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    await db.pool.query(`ALTER TABLE "${table}" ADD CONSTRAINT no_poison CHECK (actor_id <> 'poison')`);
+    const store = createPostgresPresenceStore({ pool: db.pool, table });
+    const identity = (n: number) => ({ scope: 's', channel: 'c', actorId: n === 13 ? 'poison' : `a${n}`, sessionId: '' });
+    // Stored first: half of the rows hold a newer heartbeat than the incoming ones.
+    for (let n = 0; n < 40; n += 2) await store.upsert(rowOf(identity(n), 500, 2_000, { kept: n }));
+    const incoming = Array.from({ length: 40 }, (_, n) => rowOf(identity(n), 300, 3_000, { sent: n }));
+    const settled = await Promise.allSettled(incoming.map((row) => store.upsert(row)));
+    settled.forEach((outcome, n) => {
+      if (n === 13) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'STORE_UNAVAILABLE' } });
+      else if (n % 2 === 0) expect(outcome).toEqual({ status: 'fulfilled', value: { ...rowOf(identity(n), 500, 3_000, { kept: n }) } });
+      else expect(outcome).toEqual({ status: 'fulfilled', value: incoming[n] });
+    });
+    expect((await store.rows()).length).toBe(39);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('batches of the same ids in opposite orders from two pools never deadlock', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    const pools = [0, 1].map(() => openPool({ connectionString: db.url, max: 8 }));
+    try {
+      const recorded = pools.map(recording);
+      const nodes = recorded.map(({ queryable }) => createPostgresPresenceStore({ pool: queryable, table }));
+      const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' }));
+      for (let round = 1; round <= 6; round += 1) {
+        await Promise.all(
+          nodes.flatMap((node, side) => (side === 0 ? ids : [...ids].reverse()).map((id) => node.upsert(rowOf(id, round * 10 + side, round * 100 + side)))),
+        );
+      }
+      const statements = recorded.flatMap(({ log }) => log);
+      expect(statements.filter((entry) => entry.failed)).toEqual([]);
+      expect(statements.length).toBeLessThan(2 * 6 * ids.length);
+      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject({ heartbeatAt: 61, expiresAt: 601 });
+    } finally {
+      await Promise.all(pools.map(closePool));
+      await db.pool.query(`DROP TABLE "${table}"`);
+    }
   });
 
   test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {

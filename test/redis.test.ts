@@ -7,8 +7,9 @@ import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PresenceConfigError, PresenceError } from '../src/errors.js';
 import type { PresenceStore } from '../src/store.js';
-import { createRedisPresenceStore, type RedisScriptClient } from '../src/stores/redis.js';
-import { shardOf } from '../src/stores/redis/codec.js';
+import { createRedisPresenceStore, DEFAULT_REDIS_SHARDS, type RedisScriptClient } from '../src/stores/redis.js';
+import { channelJson, shardKeys, shardOf } from '../src/stores/redis/codec.js';
+import { ADMIT, UPSERT } from '../src/stores/redis/scripts.js';
 import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, rowOf } from './servers/store-cases.js';
 import { closeRedis, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
@@ -85,6 +86,27 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
 
     test('refuses what every bundled store refuses (row-check.ts), with the same code, storing nothing', async () => {
       await expectRowChecks(backend.store());
+    });
+
+    test('on a server without ZADD GT (Redis < 6.2) upsert and admit fail with a typed error and write nothing', async () => {
+      // The same scripts with an option the server rejects, as Redis < 6.2 rejects GT.
+      const merging = new Map([UPSERT, ADMIT].map((script) => [script.sha, script.source.replaceAll("'GT', 'CH'", "'NOT_GT', 'CH'")]));
+      const old: RedisScriptClient = {
+        evalsha: (sha, keys, ...args) => {
+          const source = merging.get(sha);
+          return source === undefined ? backend.client.evalsha(sha, keys, ...args) : backend.client.eval(source, keys, ...args);
+        },
+        eval: (source, keys, ...args) => backend.client.eval(source, keys, ...args),
+      };
+      const prefix = freshPrefix();
+      const store = createRedisPresenceStore({ redis: old, keyPrefix: prefix });
+      const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
+      const tooOld = { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('needs Redis 6.2 or newer') };
+      await expect(store.upsert(row)).rejects.toMatchObject(tooOld);
+      await expect(store.admit(row, { maxMembers: 5, maxSessionsPerActor: 5 })).rejects.toMatchObject(tooOld);
+      expect(await store.update(row)).toBeUndefined();
+      const keys = shardKeys(prefix, shardOf(channelJson('s', 'c'), DEFAULT_REDIS_SHARDS));
+      expect([await backend.client.hget(keys.rows, row.id), await backend.client.zscore(keys.expiry, row.id)]).toEqual([null, null]);
     });
 
     test('rows() pages through large shards and returns every row once', async () => {

@@ -14,9 +14,14 @@
  * | `state` | `json` | kept byte for byte |
  * | `expires_at`, `heartbeat_at` | `bigint` | epoch milliseconds |
  *
- * with indexes on `(scope, channel, expires_at)` for `channel()` and on
- * `(expires_at)` for `sweep()`; `unlogged: true` makes it an `UNLOGGED`
- * table (no WAL: faster, emptied by a crash, not replicated).
+ * plus `expires_bucket`, generated as `expires_at / 60000`, with indexes on
+ * `(scope, channel, expires_bucket)` for `channel()` and on
+ * `(expires_bucket)` for `sweep()`: a heartbeat that keeps its bucket changes
+ * no indexed column, so it can be a HOT update; reads re-check the exact
+ * `expires_at`. `unlogged: true` makes it an `UNLOGGED` table (no WAL:
+ * faster, emptied by a crash, not replicated). Run on a table of an earlier
+ * release, it adds the bucket column and indexes and drops the `expires_at`
+ * ones, in one transaction.
  *
  * Why `json` and not `jsonb`: `jsonb` rejects `\u0000` inside strings and
  * reorders and deduplicates keys; state is never queried into, so storing the
@@ -26,11 +31,15 @@
  * with U+0001, so the mapping stays injective); every other string is stored
  * as is and stays readable in SQL. Times must be safe integers.
  *
- * ## Operations (each one statement, so each is atomic)
+ * ## Operations (each one statement, so each is atomic per row)
  *
  * - `upsert`: `INSERT ... ON CONFLICT (id) DO UPDATE` whose `SET` keeps the
  *   stored fields with `CASE` when the incoming heartbeat is older, and takes
  *   `GREATEST` of `expires_at` either way; `RETURNING` gives the stored row.
+ *   Concurrent upserts share one such statement over `unnest` of eight
+ *   arrays, applied in id order (see `postgres/batch.ts` for who waits and
+ *   what a failing row does); a lone upsert goes out at once, alone.
+ *   `admit` without limits is this upsert.
  * - `admit`: the table's `<name>_admit` function (created with the table):
  *   an advisory lock per channel, then the count of live members and the
  *   upsert, so concurrent joins on any number of nodes never overshoot a
@@ -51,7 +60,8 @@
 import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceStore } from '../store.js';
-import { createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
+import { createBatcher, type BatchLimits } from './postgres/batch.js';
+import { columnArrays, createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -110,6 +120,12 @@ export interface PostgresPresenceTableOptions {
    */
   unlogged?: boolean;
 }
+
+/**
+ * Upserts per statement and statements in flight: 4 statements of up to 64
+ * rows keep both cores busy on a small server without starving the pool.
+ */
+const BATCH_LIMITS: BatchLimits = { maxRows: 64, maxStatements: 4 };
 
 /** A limit as a bigint parameter: an unlimited one as the largest bigint. */
 const admitLimit = (limit: number): string => (limit === Infinity ? '9223372036854775807' : String(limit));
@@ -171,22 +187,43 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
 
   const first = (rows: PresenceRow[]): PresenceRow | undefined => rows[0];
 
+  const noRow = (): PresenceError => new PresenceError('STORE_UNAVAILABLE', 'postgres store: upsert returned no row');
+
+  /** Concurrent upserts share statements; a lone one goes out at once. */
+  const upsertBatched = createBatcher<PresenceRow, PresenceRow>(
+    {
+      one: async (row) => {
+        const [columns] = (await pool.query({ name: sql.upsert.name, text: sql.upsert.text, values: rowParams(row) })).rows;
+        if (columns === undefined) throw noRow();
+        return decodeRow(columns);
+      },
+      many: async (rows) => {
+        const result = await pool.query({ name: sql.upsertMany.name, text: sql.upsertMany.text, values: columnArrays(rows.map(rowParams)) });
+        return new Map(result.rows.map((columns) => decodeRow(columns)).map((row) => [row.id, row] as const));
+      },
+      key: (row) => row.id,
+      missing: noRow,
+    },
+    BATCH_LIMITS,
+  );
+
+  const upsert = (row: PresenceRow): Promise<PresenceRow> => guarded('postgres', 'upsert', timeoutMs, () => upsertBatched(checkedRow('postgres', row)));
+
   return {
     get: async (id) => first(await query('get', sql.get, () => [encodeText(id)])),
-    upsert: async (row) => {
-      const stored = first(await query('upsert', sql.upsert, () => rowParams(checkedRow('postgres', row))));
-      if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: upsert returned no row');
-      return stored;
-    },
+    upsert,
     update: async (row) => first(await query('update', sql.update, () => rowParams(checkedRow('postgres', row)))),
-    admit: (row, limits) =>
-      guarded('postgres', 'admit', timeoutMs, async () => {
-        const values = [...rowParams(checkedRow('postgres', row)), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
-        const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
-        if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
-        if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
-        return { admitted: true, row: decodeRow(reply) };
-      }),
+    admit: async (row, limits) =>
+      // No limit can refuse: the plain upsert, which batches, instead of the locking function.
+      limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity
+        ? { admitted: true, row: await upsert(row) }
+        : guarded('postgres', 'admit', timeoutMs, async () => {
+          const values = [...rowParams(checkedRow('postgres', row)), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
+          const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
+          if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
+          if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
+          return { admitted: true, row: decodeRow(reply) };
+        }),
     remove: async (id) => first(await query('remove', sql.remove, () => [encodeText(id)])),
     channel: (scope, channel, now) =>
       query('channel', sql.channel, () => [encodeText(scope), encodeText(channel), timeParam('now', now)]),

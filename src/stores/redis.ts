@@ -22,7 +22,14 @@
  *
  * - `upsert` / `update`: one script, O(log m) (m = rows of the shard); the
  *   incoming value wins iff its `heartbeatAt` is not older, `expiresAt` only
- *   grows (both sorted sets move together).
+ *   grows (both sorted sets move together). A renewal is four commands
+ *   (`HGET`, `ZADD GT CH`, `HSET`, the channel's `ZADD`), and the reply is
+ *   `1` when the row is stored as sent, so the client decodes nothing.
+ *
+ * Supported servers: Redis 6.2 and newer (standalone or Cluster; tested on
+ * 7.0), because the merge keeps the larger expiry with `ZADD GT`. On an older
+ * server the first `upsert` or `admit` fails with `STORE_UNAVAILABLE` saying
+ * so, and writes nothing.
  * - `get(id)` / `remove(id)`: the id is `JSON.stringify([scope, channel,
  *   actorId, sessionId])` (`presenceRowId`), so the shard follows from the id
  *   alone. Rows must carry that id; others are refused with `INVALID_ARGS`.
@@ -65,7 +72,7 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeRow, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
-import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
+import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -101,6 +108,8 @@ export const DEFAULT_REDIS_SHARDS = 128;
 
 /** Rows one sweep script deletes at most, so no script blocks Redis for long. */
 const SWEEP_BATCH = 1_000;
+/** Nothing more for UPSERT: its `onlyIfExists` stays nil. */
+const NO_ARGS: string[] = [];
 /** `HSCAN` page size of `rows()`. */
 const ROWS_PAGE_SIZE = 500;
 
@@ -137,6 +146,25 @@ const single = (id: string, reply: unknown): PresenceRow | undefined => {
   return decodeRow(id, value, expiresAt);
 };
 
+/**
+ * The stored row after a merge script, from its short reply (see
+ * `scripts.ts`): the incoming row itself, the incoming row under a larger
+ * stored expiry, or the stored row; nil stays `undefined`, and ADMIT's
+ * three-part refusal is passed on as is.
+ */
+const stored = (incoming: PresenceRow, reply: unknown): PresenceRow | string[] | undefined => {
+  if (reply === 1) return incoming;
+  if (typeof reply === 'string') return { ...incoming, expiresAt: Number(reply) };
+  if (Array.isArray(reply) && reply.length === 3) return reply as string[];
+  return single(incoming.id, reply);
+};
+
+/** The typed error for a server without `ZADD GT`, or `undefined` for any other failure. */
+const tooOld = (error: unknown): PresenceError | undefined =>
+  error instanceof Error && error.message.startsWith(REDIS_TOO_OLD)
+    ? new PresenceError('STORE_UNAVAILABLE', `redis store: needs Redis 6.2 or newer (ZADD GT); upgrade the server. It replied: ${error.message}`, { cause: error })
+    : undefined;
+
 /** A limit as Lua compares it: an unlimited one as the largest exact integer. */
 const scriptCount = (limit: number): string => String(Math.min(limit, Number.MAX_SAFE_INTEGER));
 
@@ -172,40 +200,44 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
 
   const keysOfChannel = (channel: string): ShardKeys => keysOf[shardOf(channel, shards)]!;
 
-  /** Runs UPSERT (or ADMIT, with its extra arguments) for one row. */
-  const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, admission: (checked: PresenceRow) => string[] = () => []) =>
-    call(operation, async () => {
+  /**
+   * Runs UPSERT (or ADMIT, with its extra arguments) for one row and rebuilds
+   * the stored row from the short reply; `refused` is ADMIT's refusal.
+   */
+  const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, extra: (checked: PresenceRow) => string[]) =>
+    call(operation, async (): Promise<PresenceRow | string[] | undefined> => {
       const checked = checkedRow('redis', row);
       const { channel, value } = encodeRow(checked);
       const keys = keysOfChannel(channel);
-      return run(operation === 'admit' ? ADMIT : UPSERT, [
-        keys.rows,
-        keys.expiry,
-        keys.channelPrefix + channel,
-        row.id,
-        String(row.heartbeatAt),
-        String(row.expiresAt),
-        value,
-        operation === 'update' ? '1' : '0',
-        ...admission(checked),
-      ]);
+      let reply: unknown;
+      try {
+        reply = await run(operation === 'admit' ? ADMIT : UPSERT, [keys.rows, keys.expiry, keys.channelPrefix + channel, checked.id, String(checked.expiresAt), value, ...extra(checked)]);
+      } catch (error) {
+        throw tooOld(error) ?? error;
+      }
+      return stored(checked, reply);
     });
 
-  const write = async (operation: 'upsert' | 'update', row: PresenceRow) => {
-    // Merge first: it checks the row, so a malformed one is INVALID_ARGS before anything reads its id.
-    const reply = await merge(operation, row);
-    return single(row.id, reply);
+  const write = async (operation: 'upsert' | 'update', row: PresenceRow) => (await merge(operation, row, () => (operation === 'update' ? ['1'] : NO_ARGS))) as PresenceRow | undefined;
+
+  const upsert = async (row: PresenceRow): Promise<PresenceRow> => {
+    const stored = await write('upsert', row);
+    if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
+    return stored;
   };
 
   const admit = async (row: PresenceRow, limits: AdmissionLimits): Promise<Admission> => {
-    const reply = (await merge('admit', row, (checked) => [
+    // No limit can refuse: the plain upsert, which never reads the channel's members.
+    if (limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity) return { admitted: true, row: await upsert(row) };
+    const reply = await merge('admit', row, (checked) => [
+      '0',
       scriptCount(limits.maxMembers),
       scriptCount(limits.maxSessionsPerActor),
       // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
       `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
-    ])) as string[];
-    if (reply.length === 3) return { admitted: false, full: reply[0] === 'actor' ? 'actor' : 'channel', live: Number(reply[1]) };
-    return { admitted: true, row: single(row.id, reply)! };
+    ]);
+    if (Array.isArray(reply)) return { admitted: false, full: reply[0] === 'actor' ? 'actor' : 'channel', live: Number(reply[1]) };
+    return { admitted: true, row: reply! };
   };
 
   /** Deletes up to `limit` expired rows of one shard, in script-sized batches. */
@@ -250,11 +282,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
         const keys = keysOfChannel(channel);
         return single(id, await run(GET, [keys.rows, keys.expiry, id]));
       }),
-    upsert: async (row) => {
-      const stored = await write('upsert', row);
-      if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
-      return stored;
-    },
+    upsert,
     update: (row) => write('update', row),
     admit,
     remove: (id) =>

@@ -99,21 +99,15 @@ export interface EncodedRow {
 }
 
 /**
- * The stored value of a row, checking that its id is the canonical one (the
- * store finds a row from its id alone, so the two must agree).
+ * The stored value of a row that `checkedRow` accepted (its id is the
+ * canonical one and its times are safe integers).
  *
- * @param row - the incoming row
+ * @param row - the checked incoming row
  * @returns its channel JSON and stored value
- * @throws PresenceError `INVALID_ARGS` when `row.id !== presenceRowId(row)`
  */
 export const encodeRow = (row: PresenceRow): EncodedRow => {
-  if (row.id !== presenceRowId(row)) {
-    throw new PresenceError('INVALID_ARGS', 'redis store: row.id must equal presenceRowId(row), the id the store locates rows by');
-  }
   const channel = channelJson(row.scope, row.channel);
-  const heartbeatAt = formatTime('heartbeatAt', row.heartbeatAt);
-  formatTime('expiresAt', row.expiresAt);
-  return { channel, value: `${heartbeatAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}` };
+  return { channel, value: `${row.heartbeatAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}` };
 };
 
 /**

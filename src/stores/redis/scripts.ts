@@ -23,45 +23,58 @@ export interface RedisScript {
   readonly keys: number;
 }
 
+/**
+ * The error code the merge scripts reply with when the server lacks
+ * `ZADD GT` (Redis older than 6.2).
+ */
+export const REDIS_TOO_OLD = 'PRESENCE_REDIS_TOO_OLD';
+
 const script = (keys: number, source: string): RedisScript => ({
   source,
   keys,
   sha: createHash('sha1').update(source).digest('hex'),
 });
 
-/** The insert-or-merge body UPSERT and ADMIT share. */
+/**
+ * The insert-or-merge body UPSERT and ADMIT share (KEYS: rows, expiry,
+ * channel; ARGV: id, expiresAt, value, onlyIfExists). The incoming
+ * `heartbeatAt` is the value's prefix, so it is not sent twice. Four commands
+ * on a renewal: `HGET`, `ZADD GT CH` (keeps the larger expiry and says whether
+ * it moved, Redis >= 6.2), `HSET`, and the channel's `ZADD` only when the
+ * expiry moved. The expiry `ZADD` runs before any write, so on an older Redis
+ * the script fails with nothing written. The reply is as short as the outcome
+ * allows, because the caller already holds the incoming row:
+ *
+ * - `1`: the incoming row is stored as sent;
+ * - a string: the incoming value is stored, under this larger stored expiry;
+ * - `{value, expiresAt}`: the stored value is newer and stays;
+ * - nil: `onlyIfExists` and no such row.
+ */
 const MERGE = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then
-  if ARGV[5] == '1' then return false end
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-  return {ARGV[4], ARGV[3]}
+if not cur and ARGV[4] == '1' then return false end
+local won = not cur or tonumber(string.sub(ARGV[3], 1, string.find(ARGV[3], '\\n', 1, true) - 1)) >= tonumber(string.sub(cur, 1, string.find(cur, '\\n', 1, true) - 1))
+local grew = redis.pcall('ZADD', KEYS[2], 'GT', 'CH', ARGV[2], ARGV[1])
+if type(grew) == 'table' then return redis.error_reply('${REDIS_TOO_OLD} ' .. tostring(grew.err)) end
+if won then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+if grew == 1 then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) end
+if won then
+  if grew == 1 then return 1 end
+  return redis.call('ZSCORE', KEYS[2], ARGV[1])
 end
-local hb = tonumber(string.sub(cur, 1, string.find(cur, '\\n', 1, true) - 1))
-if tonumber(ARGV[2]) >= hb then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
-  cur = ARGV[4]
-end
-local ex = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if tonumber(ARGV[3]) > tonumber(ex) then
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-  ex = ARGV[3]
-end
-return {cur, ex}`;
+if grew == 1 then return {cur, ARGV[2]} end
+return {cur, redis.call('ZSCORE', KEYS[2], ARGV[1])}`;
 
 /**
- * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, heartbeatAt,
- * expiresAt, value, onlyIfExists). Incoming value wins iff its heartbeatAt is
- * not older; expiresAt only grows. Returns `{value, expiresAt}` or nil.
+ * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, expiresAt, value,
+ * onlyIfExists or nothing). Incoming value wins iff its heartbeatAt is not
+ * older; expiresAt only grows. Replies as {@link MERGE} describes.
  */
 export const UPSERT = script(3, MERGE);
 
 /**
- * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, heartbeatAt,
- * expiresAt, value, '0', maxMembers, maxSessionsPerActor, the actor's id
- * prefix). When the id is not live at heartbeatAt, counts the channel's other
+ * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, expiresAt,
+ * value, '0', maxMembers, maxSessionsPerActor, the actor's id prefix). When
+ * the id is not live at the value's heartbeatAt, counts the channel's other
  * live members and those whose id starts with the actor's prefix, and returns
  * `{limit, count, 'refused'}` at a limit; otherwise merges as UPSERT. One
  * script, so no join can land between the count and the write.
@@ -69,17 +82,18 @@ export const UPSERT = script(3, MERGE);
 export const ADMIT = script(
   3,
   `local ex0 = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not ex0 or tonumber(ex0) <= tonumber(ARGV[2]) then
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[2], '+inf')
-  local members, mine, prefix = 0, 0, ARGV[8]
+local at = string.sub(ARGV[3], 1, string.find(ARGV[3], '\\n', 1, true) - 1)
+if not ex0 or tonumber(ex0) <= tonumber(at) then
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. at, '+inf')
+  local members, mine, prefix = 0, 0, ARGV[7]
   for i = 1, #ids do
     if ids[i] ~= ARGV[1] then
       members = members + 1
       if string.sub(ids[i], 1, #prefix) == prefix then mine = mine + 1 end
     end
   end
-  if members >= tonumber(ARGV[6]) then return {'channel', tostring(members), 'refused'} end
-  if mine >= tonumber(ARGV[7]) then return {'actor', tostring(mine), 'refused'} end
+  if members >= tonumber(ARGV[5]) then return {'channel', tostring(members), 'refused'} end
+  if mine >= tonumber(ARGV[6]) then return {'actor', tostring(mine), 'refused'} end
 end
 ${MERGE}`,
 );

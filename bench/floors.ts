@@ -1,0 +1,175 @@
+/**
+ * Networked stores against their raw floor on the same server, client and
+ * concurrency: the store's heartbeat (`upsert` of a renewed row) next to the
+ * cheapest call of the same shape, one and 64 in flight, interleaved in
+ * rounds so a burst of load from other processes hits both alike. Prints the
+ * median of the rounds and the ratio store ÷ floor.
+ *
+ * - Redis floor: `EVALSHA` of `return 1` with as many keys and arguments as
+ *   the upsert sends, on the same connection.
+ * - PostgreSQL floor: a one-row `INSERT ... ON CONFLICT (id) DO UPDATE` of a
+ *   two-column unlogged table (no secondary index, so every update is HOT),
+ *   on the same pool. The table also lists `n_tup_hot_upd / n_tup_upd` of
+ *   the store's tables from `pg_stat_user_tables`.
+ *
+ * ```sh
+ * eval "$(.ci/servers.sh start)"   # PRESENCE_REDIS_URL, PRESENCE_PG_URL
+ * npx tsc -p tsconfig.bench.json && node dist/bench/floors.js
+ * ```
+ *
+ * `BENCH_ROUNDS` (default 5) and `BENCH_BUDGET_MS` (default 500 per subject, width and round) tune it; `BENCH_FLOORS=redis` (or `postgres`) runs one group.
+ *
+ * @module
+ */
+import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { presenceRowId, type PresenceRow } from '../src/row.js';
+import type { PresenceStore } from '../src/store.js';
+import { createPostgresPresenceStore, createPostgresPresenceTable } from '../src/stores/postgres.js';
+import { createRedisPresenceStore } from '../src/stores/redis.js';
+import { int, num, printTable } from './table.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 500);
+const WIDTHS = [1, 64] as const;
+const MEMBERS = 1_000;
+
+/** One thing timed: a call taking the running call number. */
+interface Subject {
+  name: string;
+  call: (index: number) => Promise<unknown>;
+}
+
+/** A floor and the subjects measured against it. */
+interface Group {
+  title: string;
+  floor: Subject;
+  subjects: Subject[];
+  /** Extra lines printed under the table. */
+  notes?: () => Promise<string[]>;
+  close: () => Promise<void>;
+}
+
+/** Keeps `width` calls in flight for `budgetMs` (or `count` calls, whichever ends first); returns calls per second. */
+const rate = async (count: number, width: number, call: (index: number) => Promise<unknown>, budgetMs = Infinity): Promise<number> => {
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + budgetMs;
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (next < count && performance.now() < deadline) await call(next++);
+    }),
+  );
+  return next / ((performance.now() - started) / 1_000);
+};
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+let clock = 1_000;
+/**
+ * The renewal of member `index % MEMBERS`: a later heartbeat, a longer expiry,
+ * a small state. The clock moves 15 ms per call, so each member renews 15 s
+ * after its last heartbeat on a 30 s TTL, as a pack on its defaults does.
+ */
+const renewal = (index: number): PresenceRow => {
+  const identity = { scope: 'bench', channel: `room-${index % 100}`, actorId: `user-${index % MEMBERS}`, sessionId: '' };
+  clock += 15;
+  return { id: presenceRowId(identity), ...identity, state: { name: `User ${index % MEMBERS}`, color: '#3366ff' }, heartbeatAt: clock, expiresAt: clock + 30_000 };
+};
+
+const heartbeat = (name: string, store: PresenceStore): Subject => ({ name, call: async (index) => store.upsert(renewal(index)) });
+
+const redisGroup = async (url: string): Promise<Group> => {
+  const client = new Redis(url);
+  const prefix = `floor${process.pid}:`;
+  const sha = String(await client.script('LOAD', 'return 1'));
+  const key = `${prefix}{0}:k`;
+  return {
+    title: 'Redis: store heartbeat ÷ EVALSHA of `return 1` (same connection)',
+    floor: { name: 'EVALSHA `return 1`, 3 keys + 3 args', call: (index) => client.evalsha(sha, 3, key, key, key, String(index), '1', 'value') },
+    subjects: [heartbeat('redis store upsert', createRedisPresenceStore({ redis: client, keyPrefix: prefix }))],
+    close: async () => {
+      const keys = await client.keys(`${prefix}*`);
+      if (keys.length > 0) await client.del(...keys);
+      client.disconnect();
+    },
+  };
+};
+
+const postgresGroup = async (url: string): Promise<Group> => {
+  const pool = new pg.Pool({ connectionString: url, max: 64 });
+  const tag = `${process.pid}`;
+  const floorTable = `presence_floor_${tag}`;
+  const tables = { unlogged: `presence_floor_${tag}_u`, logged: `presence_floor_${tag}_l` };
+  await pool.query(`CREATE UNLOGGED TABLE ${floorTable} (id text PRIMARY KEY, v bigint NOT NULL)`);
+  await createPostgresPresenceTable(pool, { table: tables.unlogged, unlogged: true });
+  await createPostgresPresenceTable(pool, { table: tables.logged });
+  const upsertFloor = { name: 'floor_upsert', text: `INSERT INTO ${floorTable} (id, v) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v` };
+  return {
+    title: 'PostgreSQL: store heartbeat ÷ one-row `INSERT … ON CONFLICT` on an unlogged table (same pool)',
+    floor: { name: 'one-row INSERT … ON CONFLICT, unlogged', call: (index) => pool.query({ ...upsertFloor, values: [`user-${index % MEMBERS}`, String(index)] }) },
+    subjects: [
+      heartbeat('postgres store, unlogged table', createPostgresPresenceStore({ pool, table: tables.unlogged })),
+      heartbeat('postgres store, logged table', createPostgresPresenceStore({ pool, table: tables.logged })),
+    ],
+    notes: async () => {
+      const stats = await pool.query<{ relname: string; hot: string; upd: string }>(
+        'SELECT relname, n_tup_hot_upd::text AS hot, n_tup_upd::text AS upd FROM pg_stat_user_tables WHERE relname = ANY($1) ORDER BY relname',
+        [[floorTable, tables.unlogged, tables.logged]],
+      );
+      return stats.rows.map((row) => `${row.relname}: n_tup_hot_upd ${int(Number(row.hot))} of n_tup_upd ${int(Number(row.upd))} (${num((100 * Number(row.hot)) / Math.max(1, Number(row.upd)))} % HOT)`);
+    },
+    close: async () => {
+      for (const table of [floorTable, tables.unlogged, tables.logged]) await pool.query(`DROP TABLE ${table}`);
+      await pool.query(`DROP FUNCTION IF EXISTS ${tables.unlogged}_admit, ${tables.logged}_admit`);
+      await pool.end();
+    },
+  };
+};
+
+const measure = async (group: Group): Promise<void> => {
+  const everyone = [group.floor, ...group.subjects];
+  // Members exist first (a heartbeat is a renewal), then one warm-up pass.
+  for (const subject of everyone) await rate(MEMBERS, 64, subject.call);
+  for (const subject of everyone) await rate(Infinity, 64, subject.call, BUDGET_MS);
+  const rates = new Map(everyone.map((subject) => [subject, WIDTHS.map(() => [] as number[])]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [w, width] of WIDTHS.entries()) {
+      // Alternate the order each round so neither side always runs first.
+      const order = round % 2 === 0 ? everyone : [...everyone].reverse();
+      for (const subject of order) rates.get(subject)![w]!.push(await rate(Infinity, width, subject.call, BUDGET_MS));
+    }
+  }
+  const floor = WIDTHS.map((_, w) => median(rates.get(group.floor)![w]!));
+  const rows = everyone.map((subject) => {
+    const mine = WIDTHS.map((_, w) => median(rates.get(subject)![w]!));
+    return [subject.name, ...WIDTHS.flatMap((_, w) => [int(mine[w]!), subject === group.floor ? '1.00' : num(mine[w]! / floor[w]!, 2)])];
+  });
+  printTable(group.title, ['subject', ...WIDTHS.flatMap((width) => [`${width} in flight /s`, '÷ floor'])], rows);
+  for (const line of (await group.notes?.()) ?? []) console.log(`\n${line}`);
+};
+
+const main = async (): Promise<void> => {
+  const groups: Group[] = [];
+  const only = (process.env.BENCH_FLOORS ?? 'redis,postgres').split(',');
+  if (process.env.PRESENCE_REDIS_URL && only.includes('redis')) groups.push(await redisGroup(process.env.PRESENCE_REDIS_URL));
+  if (process.env.PRESENCE_PG_URL && only.includes('postgres')) groups.push(await postgresGroup(process.env.PRESENCE_PG_URL));
+  if (groups.length === 0) {
+    console.log('\n(store floors skipped: set PRESENCE_REDIS_URL / PRESENCE_PG_URL, e.g. eval "$(.ci/servers.sh start)")');
+    return;
+  }
+  console.log(`\n## Stores against their floors\n\n${ROUNDS} interleaved rounds of ${int(BUDGET_MS)} ms per subject and width, medians; load average ${loadavg().map((load) => num(load, 2)).join(' / ')} at start`);
+  for (const group of groups) {
+    try {
+      await measure(group);
+    } finally {
+      await group.close();
+    }
+  }
+};
+
+await main();
