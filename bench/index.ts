@@ -75,7 +75,7 @@ const main = async (): Promise<void> => {
   );
   const extra = (rate: Rate | undefined, base: Rate | undefined): string => (rate && base ? num(rate.usPerOp - base.usPerOp) : 'n/a');
   printTable(
-    'Memory floor (a bare Map from the same ids, random lookups with the heartbeat picks; no store, no engine)',
+    'Memory floor (a bare Map from the same ids, random lookup-and-write with the heartbeat picks; no store, no engine)',
     ['rows', 'floor µs/lookup', `floor extra µs vs ${int(small.rows)} rows`, `heartbeat extra µs vs ${int(small.rows)} rows`],
     current.map((result) => [int(result.rows), result.floor ? num(result.floor.usPerOp) : 'n/a', extra(result.floor, small.floor), extra(result.heartbeat, small.heartbeat)]),
   );
@@ -144,6 +144,14 @@ const main = async (): Promise<void> => {
       const bound = thousand.heartbeat!.usPerOp / (thousand.heartbeat!.usPerOp + large.floor.usPerOp - thousand.floor.usPerOp);
       checks.push(['(bound) the same share for a heartbeat that only added one Map lookup', bound >= 0.5, `${num(bound * 100, 0)}%`]);
     }
+  }
+  if (large?.cursor && large.heartbeat) {
+    const patch = large.cursor.usPerOp / large.heartbeat.usPerOp;
+    checks.push(['cursor patch at 1 000 000 rows costs ≤ a heartbeat', patch <= 1, `${ratio(patch)} of a heartbeat`]);
+  }
+  if (large?.floor && large.heartbeat) {
+    const floor = large.heartbeat.usPerOp / large.floor.usPerOp;
+    checks.push(['heartbeat at 1 000 000 rows ≤ 2x the Map lookup-and-write floor', floor <= 2, `${ratio(floor)} the floor`]);
   }
   const fifty = at(50_000);
   const fiftyBase = baseAt(50_000);

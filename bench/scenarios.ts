@@ -59,15 +59,19 @@ export const hydrateLoop = (subject: Subject, rows: number): ((k: number) => Pro
 /**
  * The memory floor: a bare `Map` from the same row ids to small objects,
  * looked up with the heartbeat loop's picks (id encoded each time, one field
- * read). No store, no engine: what any id-keyed in-memory store pays for
- * finding a random row at this size, before doing anything with it.
+ * written and read back). No store, no engine: what any id-keyed in-memory
+ * store pays for finding and renewing a random row at this size.
  */
 export const floorLoop = (rows: number): ((k: number) => Promise<unknown>) => {
   const idOf = (i: number): string => presenceRowId({ scope: scopeOf(i), channel: channelOf(i), actorId: `user-${i}`, sessionId: '' });
   const byId = new Map<string, { expiresAt: number }>();
   for (let i = 0; i < rows; i++) byId.set(idOf(i), { expiresAt: i + 0.5 });
   const pick = picker(rows, 1);
-  return async () => byId.get(idOf(pick()))!.expiresAt;
+  return async (k) => {
+    const entry = byId.get(idOf(pick()))!;
+    entry.expiresAt = k + 0.5;
+    return entry.expiresAt;
+  };
 };
 
 /** The timed operations. */
