@@ -14,7 +14,7 @@
  * @module
  */
 import { PresenceError } from '../errors.js';
-import { cloneJson } from '../json.js';
+import { cloneJson, setKey } from '../json.js';
 import type { JsonValue, PresenceRow, PresenceState } from '../row.js';
 import { isLive, refusedAdmission } from '../machine.js';
 import type { PresenceStore } from '../store.js';
@@ -80,32 +80,35 @@ const releasedRow = (entry: Entry): PresenceRow => rowOf(entry, entry.state);
 
 /**
  * Makes the stored state equal the incoming one in place, level by level:
- * where an object has the same keys in the same order (an array the same
- * length) only the values that differ are written, and a level whose shape
- * differs is replaced by the incoming one. Answers `false` when the top level
- * itself differs (the caller replaces the whole state). A patch that moves a
- * cursor then writes two numbers into objects the store already holds and
- * keeps no new one, so nothing it allocates outlives it. `stored` is the
- * store's own copy (never handed out) and `incoming` a snapshot nobody else
- * holds, so sharing its sub-objects is safe. Only keys both already own are
- * assigned, so a `"__proto__"` key sets the own property, never the prototype.
+ * where an object's keys are a prefix of the incoming keys, in the same order
+ * (a patch adds its keys at the end), only the values that differ are written
+ * and the new keys appended; a level whose keys differ otherwise is replaced
+ * by the incoming one. Answers `false` when the top level itself differs (the
+ * caller replaces the whole state). A patch that moves a cursor then writes
+ * two numbers into objects the store already holds, so nothing it allocates
+ * outlives it. `stored` is the store's own copy (never handed out) and
+ * `incoming` a snapshot nobody else holds, so sharing its sub-objects is safe.
  */
 const absorb = (stored: JsonContainer, incoming: JsonContainer): boolean => {
   const keys = Object.keys(stored);
   const incomingKeys = Object.keys(incoming);
-  if (keys.length !== incomingKeys.length) return false;
+  if (keys.length > incomingKeys.length) return false;
   for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    if (key !== incomingKeys[index]) return false;
+    if (keys[index] !== incomingKeys[index]) return false;
   }
   const target = stored as Record<string, JsonValue>;
   const source = incoming as Record<string, JsonValue>;
-  for (const key of keys) {
-    const value = target[key];
+  for (let index = 0; index < incomingKeys.length; index++) {
+    const key = incomingKeys[index]!;
     const next = source[key]!;
-    if (isContainer(value) && isContainer(next) && Array.isArray(value) === Array.isArray(next)) {
-      if (!absorb(value, next)) target[key] = next;
-    } else if (!Object.is(value, next)) target[key] = next;
+    // A new key: `setKey` keeps a "__proto__" key an own property (an own one is simply assigned below).
+    if (index >= keys.length) setKey(target, key, next);
+    else {
+      const value = target[key];
+      if (isContainer(value) && isContainer(next) && Array.isArray(value) === Array.isArray(next)) {
+        if (!absorb(value, next)) target[key] = next;
+      } else if (!Object.is(value, next)) target[key] = next;
+    }
   }
   return true;
 };
