@@ -16,7 +16,7 @@
 import type { Awaitable } from './contract.js';
 import { PresenceError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { presenceRowId, type PresenceIdentity, type PresenceRow } from './row.js';
+import { presenceRowId, sameIdentity, type PresenceIdentity, type PresenceRow } from './row.js';
 import type { Admission, PresenceStore } from './store.js';
 import { toUnavailable, withDeadline } from './stores/unavailable.js';
 
@@ -51,15 +51,12 @@ interface CheckedIdentity extends PresenceIdentity {
   id: string;
 }
 
-const sameIdentity = (a: CheckedIdentity, b: PresenceRow): boolean =>
-  a.id === b.id && a.scope === b.scope && a.channel === b.channel && a.actorId === b.actorId && a.sessionId === b.sessionId;
-
 /** The row a store answered for `id`: a row of exactly that id, or (when allowed) none. */
 const rowFor = (last: { checked: CheckedIdentity | undefined }, operation: string, id: string, optional: boolean) => (value: unknown): PresenceRow | undefined => {
   if (value === undefined && optional) return undefined;
   if (!isRowShaped(value)) throw broken(operation, 'something that is not a presence row');
   if (value.id !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
-  if (last.checked !== undefined && sameIdentity(last.checked, value)) return value;
+  if (last.checked !== undefined && last.checked.id === id && sameIdentity(last.checked, value)) return value;
   // The id encodes the identity: a row whose fields name someone else is another actor's row.
   if (presenceRowId(value) !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
   last.checked = { id, scope: value.scope, channel: value.channel, actorId: value.actorId, sessionId: value.sessionId };

@@ -10,7 +10,7 @@
  */
 import { PresenceError } from '../errors.js';
 import { isPlainObject, snapshotJson } from '../json.js';
-import { MAX_STATE_DEPTH, presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../row.js';
+import { MAX_STATE_DEPTH, presenceRowId, sameIdentity, type PresenceRow, type PresenceState } from '../row.js';
 
 const IDENTITY = ['id', 'scope', 'channel', 'actorId', 'sessionId'] as const;
 
@@ -27,10 +27,6 @@ export const checkTime = (backend: string, field: string, value: unknown): void 
     throw new PresenceError('INVALID_ARGS', `${backend} store: ${field} must be an integer number of epoch milliseconds, got ${typeof value === 'number' ? String(value) : typeof value}`);
   }
 };
-
-/** Whether two identities have the same four parts. */
-const sameIdentity = (a: PresenceIdentity, b: PresenceIdentity): boolean =>
-  a.scope === b.scope && a.channel === b.channel && a.actorId === b.actorId && a.sessionId === b.sessionId;
 
 /**
  * Checks a row a store is asked to write.
