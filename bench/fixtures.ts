@@ -13,7 +13,8 @@
  */
 import { createReferenceEngine } from '../spec/engine.js';
 import type { ReferenceEngine } from '../spec/engine/types.js';
-import { createPresencePack } from '../src/pack.js';
+import type { MutationActions } from '../src/contract.js';
+import { createPresencePack, type PresencePack } from '../src/pack.js';
 import { presenceRowId, type PresenceState } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
@@ -59,7 +60,33 @@ export interface Subject {
   addExpiring: (tag: string, count: number, expiresAt: number) => { first: string; last: string };
   /** Whether a row id is still stored (cheap for both subjects). */
   has: (id: string) => Promise<boolean>;
+  /** The pack's own path of a mutation without an engine (current only): see {@link packRunner}. */
+  packOnly?: (name: string, args: unknown, ctx: BenchCtx) => Promise<unknown>;
 }
+
+/**
+ * Runs a mutation's handler straight, with actions that write through the
+ * pack's own writer: the pack's path (mutations → machine → guarded store)
+ * and nothing of an engine (no schema check, write rule, change log or
+ * fan-out), so the pack's share of a call is visible on its own.
+ */
+const packRunner = (pack: PresencePack, clock: BenchClock): ((name: string, args: unknown, ctx: BenchCtx) => Promise<unknown>) => {
+  const table = pack.names.table;
+  const writer = pack.writers![table]!;
+  const handlers = new Map(pack.mutations!.map((mutation) => [mutation.name, mutation.handler]));
+  return (name, args, ctx) => {
+    const actions: MutationActions = {
+      insert: (_table, data) => writer.insert(data, ctx, undefined),
+      update: (_table, data) => writer.update(data, ctx, undefined),
+      delete: async (_table, row) => {
+        await writer.delete(row, ctx, undefined);
+      },
+      change: () => Promise.resolve(),
+      now: clock.now,
+    };
+    return handlers.get(name)!(args, ctx, actions);
+  };
+};
 
 const scopes = Array.from({ length: SCOPES }, (_, index) => `ws${index}`);
 const channels: string[] = [];
@@ -128,6 +155,7 @@ export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
     names: pack.names,
     ...writers(put, clock),
     has: async (id) => (await store.get(id)) !== undefined,
+    packOnly: packRunner(pack, clock),
   };
 };
 

@@ -75,7 +75,7 @@ const main = async (): Promise<void> => {
   );
   const extra = (rate: Rate | undefined, base: Rate | undefined): string => (rate && base ? num(rate.usPerOp - base.usPerOp) : 'n/a');
   printTable(
-    'Memory floor (a bare Map from the same ids, random lookups with the heartbeat picks; no store, no engine)',
+    'Memory floor (a bare Map from the same ids, random lookup-and-write with the heartbeat picks; no store, no engine)',
     ['rows', 'floor µs/lookup', `floor extra µs vs ${int(small.rows)} rows`, `heartbeat extra µs vs ${int(small.rows)} rows`],
     current.map((result) => [int(result.rows), result.floor ? num(result.floor.usPerOp) : 'n/a', extra(result.floor, small.floor), extra(result.heartbeat, small.heartbeat)]),
   );
@@ -83,6 +83,21 @@ const main = async (): Promise<void> => {
     'Cursor patch (runMutation presence:cursor on a random live row)',
     ['rows', 'current /s', 'µs/call', 'baseline 0.3 /s', 'current ÷ baseline'],
     current.map((result, index) => rateCells('cursor', result, baseline[index])),
+  );
+  printTable(
+    'The pack alone (mutation handler + the pack\'s writer + guarded store, no engine), against the floor',
+    ['rows', 'heartbeat µs', 'cursor µs', 'floor µs', 'cursor ÷ heartbeat', 'heartbeat ÷ floor'],
+    current.map((result) => {
+      const { packHeartbeat: beat, packCursor: patch, floor } = result;
+      return [
+        int(result.rows),
+        beat ? num(beat.usPerOp) : 'n/a',
+        patch ? num(patch.usPerOp) : 'n/a',
+        floor ? num(floor.usPerOp) : 'n/a',
+        ratio(beat && patch ? patch.usPerOp / beat.usPerOp : undefined),
+        ratio(beat && floor ? beat.usPerOp / floor.usPerOp : undefined),
+      ];
+    }),
   );
   printTable(
     'Hydrate of one 100-member channel (engine.hydrate)',
@@ -144,6 +159,18 @@ const main = async (): Promise<void> => {
       const bound = thousand.heartbeat!.usPerOp / (thousand.heartbeat!.usPerOp + large.floor.usPerOp - thousand.floor.usPerOp);
       checks.push(['(bound) the same share for a heartbeat that only added one Map lookup', bound >= 0.5, `${num(bound * 100, 0)}%`]);
     }
+  }
+  if (large?.packCursor && large.packHeartbeat) {
+    const patch = large.packCursor.usPerOp / large.packHeartbeat.usPerOp;
+    checks.push(['cursor patch at 1 000 000 rows costs ≤ a heartbeat (the pack alone)', patch <= 1, `${ratio(patch)} of a heartbeat`]);
+  }
+  if (large?.cursor && large.heartbeat) {
+    const patch = large.cursor.usPerOp / large.heartbeat.usPerOp;
+    checks.push(['(through the engine, which reads the row again for its rule) the same', patch <= 1, `${ratio(patch)} of a heartbeat`]);
+  }
+  if (large?.floor && large.packHeartbeat) {
+    const floor = large.packHeartbeat.usPerOp / large.floor.usPerOp;
+    checks.push(['heartbeat at 1 000 000 rows ≤ 2x the Map lookup-and-write floor (the pack alone)', floor <= 2, `${ratio(floor)} the floor`]);
   }
   const fifty = at(50_000);
   const fiftyBase = baseAt(50_000);

@@ -6,6 +6,7 @@
  * @module
  */
 import { presenceRowId } from '../src/row.js';
+import type { BenchCtx } from './baseline-03.js';
 import { channelOf, ctxOf, CHANNEL_SIZE, createSubject, picker, scopeOf, stateOf, type Subject, type SubjectKind } from './fixtures.js';
 import { collect, measure, median, timeOnce, type LoopLimits, type Rate } from './measure.js';
 
@@ -24,24 +25,32 @@ export interface SizeResult {
   sweepMs?: number[];
   /** The memory floor at this size: see {@link floorLoop}. */
   floor?: Rate;
+  /** Heartbeat and cursor on the pack's path alone, no engine (current only). */
+  packHeartbeat?: Rate;
+  packCursor?: Rate;
 }
 
+/** How a loop runs one mutation: through the engine (the default) or the pack's path alone. */
+type Run = (name: string, args: unknown, ctx: BenchCtx) => Promise<unknown>;
+
+const viaEngine = (subject: Subject): Run => (name, args, ctx) => subject.engine.runMutation(name, args, ctx);
+
 /** Renews random existing rows with a small state; the clock moves 1 ms per 100 heartbeats. */
-export const heartbeatLoop = (subject: Subject, rows: number): ((k: number) => Promise<unknown>) => {
+export const heartbeatLoop = (subject: Subject, rows: number, run: Run = viaEngine(subject)): ((k: number) => Promise<unknown>) => {
   const pick = picker(rows, 1);
   return (k) => {
     const i = pick();
     if (k % 100 === 0) subject.clock.advance(1);
-    return subject.engine.runMutation(subject.names.heartbeat, { channel: channelOf(i), state: stateOf(i) }, ctxOf(i));
+    return run(subject.names.heartbeat, { channel: channelOf(i), state: stateOf(i) }, ctxOf(i));
   };
 };
 
 /** Moves the cursor of random existing rows. */
-export const cursorLoop = (subject: Subject, rows: number): ((k: number) => Promise<unknown>) => {
+export const cursorLoop = (subject: Subject, rows: number, run: Run = viaEngine(subject)): ((k: number) => Promise<unknown>) => {
   const pick = picker(rows, 2);
   return (k) => {
     const i = pick();
-    return subject.engine.runMutation(subject.names.cursor, { channel: channelOf(i), cursor: { x: k % 1000, y: 42 } }, ctxOf(i));
+    return run(subject.names.cursor, { channel: channelOf(i), cursor: { x: k % 1000, y: 42 } }, ctxOf(i));
   };
 };
 
@@ -59,15 +68,19 @@ export const hydrateLoop = (subject: Subject, rows: number): ((k: number) => Pro
 /**
  * The memory floor: a bare `Map` from the same row ids to small objects,
  * looked up with the heartbeat loop's picks (id encoded each time, one field
- * read). No store, no engine: what any id-keyed in-memory store pays for
- * finding a random row at this size, before doing anything with it.
+ * written and read back). No store, no engine: what any id-keyed in-memory
+ * store pays for finding and renewing a random row at this size.
  */
 export const floorLoop = (rows: number): ((k: number) => Promise<unknown>) => {
   const idOf = (i: number): string => presenceRowId({ scope: scopeOf(i), channel: channelOf(i), actorId: `user-${i}`, sessionId: '' });
   const byId = new Map<string, { expiresAt: number }>();
   for (let i = 0; i < rows; i++) byId.set(idOf(i), { expiresAt: i + 0.5 });
   const pick = picker(rows, 1);
-  return async () => byId.get(idOf(pick()))!.expiresAt;
+  return async (k) => {
+    const entry = byId.get(idOf(pick()))!;
+    entry.expiresAt = k + 0.5;
+    return entry.expiresAt;
+  };
 };
 
 /** The timed operations. */
@@ -117,6 +130,10 @@ export const runSize = async (kind: SubjectKind, rows: number, options: SizeOpti
   if (!skip.has('cursor')) result.cursor = await measure(cursorLoop(subject, rows), limits);
   if (!skip.has('hydrate')) result.hydrate = await measure(hydrateLoop(subject, rows), limits);
   if (kind === 'current') result.floor = await measure(floorLoop(rows), limits);
+  if (subject.packOnly !== undefined) {
+    result.packHeartbeat = await measure(heartbeatLoop(subject, rows, subject.packOnly), limits);
+    result.packCursor = await measure(cursorLoop(subject, rows, subject.packOnly), limits);
+  }
 
   const sweeps: number[] = [];
   for (let run = 0; run < (skip.has('sweep') ? 0 : options.sweepRuns); run++) {

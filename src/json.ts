@@ -78,7 +78,7 @@ interface Frame {
 }
 
 /** Sets a key on a fresh copy; `__proto__` must stay a plain own key, so it is defined. */
-const setKey = (target: Record<string, JsonValue>, key: string, item: JsonValue): void => {
+export const setKey = (target: Record<string, JsonValue>, key: string, item: JsonValue): void => {
   if (key !== '__proto__') target[key] = item;
   else Object.defineProperty(target, key, { value: item, enumerable: true, writable: true, configurable: true });
 };

@@ -48,3 +48,7 @@ export interface PresenceRow<State extends PresenceState = PresenceState> extend
  */
 export const presenceRowId = (identity: PresenceIdentity): string =>
   JSON.stringify([identity.scope, identity.channel, identity.actorId, identity.sessionId]);
+
+/** Whether two identities have the same four parts, and so the same {@link presenceRowId}. */
+export const sameIdentity = (a: PresenceIdentity, b: PresenceIdentity): boolean =>
+  a.scope === b.scope && a.channel === b.channel && a.actorId === b.actorId && a.sessionId === b.sessionId;

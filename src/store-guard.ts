@@ -16,7 +16,7 @@
 import type { Awaitable } from './contract.js';
 import { PresenceError } from './errors.js';
 import { isPlainObject } from './json.js';
-import { presenceRowId, type PresenceRow } from './row.js';
+import { presenceRowId, sameIdentity, type PresenceIdentity, type PresenceRow } from './row.js';
 import type { Admission, PresenceStore } from './store.js';
 import { toUnavailable, withDeadline } from './stores/unavailable.js';
 
@@ -41,12 +41,25 @@ export const isRowShaped = (value: unknown): value is PresenceRow => {
 const broken = (operation: string, what: string): PresenceError =>
   new PresenceError('STORE_UNAVAILABLE', `store: ${operation} returned ${what}; the store breaks the PresenceStore contract (certify it with the spec kit).`);
 
+/**
+ * The last identity whose id was checked: a patch reads its row twice and
+ * writes it once, each answer carrying the same five strings, so only the
+ * first is encoded. `presenceRowId` is a function of the four parts, so
+ * equal parts and id are as good as a fresh check.
+ */
+interface CheckedIdentity extends PresenceIdentity {
+  id: string;
+}
+
 /** The row a store answered for `id`: a row of exactly that id, or (when allowed) none. */
-const rowFor = (operation: string, id: string, optional: boolean) => (value: unknown): PresenceRow | undefined => {
+const rowFor = (last: { checked: CheckedIdentity | undefined }, operation: string, id: string, optional: boolean) => (value: unknown): PresenceRow | undefined => {
   if (value === undefined && optional) return undefined;
   if (!isRowShaped(value)) throw broken(operation, 'something that is not a presence row');
+  if (value.id !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
+  if (last.checked !== undefined && last.checked.id === id && sameIdentity(last.checked, value)) return value;
   // The id encodes the identity: a row whose fields name someone else is another actor's row.
-  if (value.id !== id || presenceRowId(value) !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
+  if (presenceRowId(value) !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
+  last.checked = { id, scope: value.scope, channel: value.channel, actorId: value.actorId, sessionId: value.sessionId };
   return value;
 };
 
@@ -65,6 +78,8 @@ const rowsWhere = (operation: string, keep: (row: PresenceRow) => boolean) => (v
  * @returns the guarded store
  */
 export const guardStore = (store: PresenceStore, timeoutMs: number): PresenceStore => {
+  const last: { checked: CheckedIdentity | undefined } = { checked: undefined };
+  const rowOf = (operation: string, id: string, optional: boolean) => rowFor(last, operation, id, optional);
   const call = <T>(operation: string, run: () => Awaitable<unknown>, check: (value: unknown) => T): Awaitable<T> => {
     let answer: Awaitable<unknown>;
     try {
@@ -83,14 +98,14 @@ export const guardStore = (store: PresenceStore, timeoutMs: number): PresenceSto
       throw broken('admit', 'a refusal without a valid limit and count');
     }
     if (reply?.admitted !== true) throw broken('admit', 'neither an admission nor a refusal');
-    return { admitted: true, row: rowFor('admit', id, false)(reply.row)! };
+    return { admitted: true, row: rowOf('admit', id, false)(reply.row)! };
   };
   return {
-    get: (id) => call('get', () => store.get(id), rowFor('get', id, true)),
-    upsert: (row) => call('upsert', () => store.upsert(row), (value) => rowFor('upsert', row.id, false)(value)!),
+    get: (id) => call('get', () => store.get(id), rowOf('get', id, true)),
+    upsert: (row) => call('upsert', () => store.upsert(row), (value) => rowOf('upsert', row.id, false)(value)!),
     admit: (row, limits) => call('admit', () => store.admit(row, limits), admission(row.id)),
-    update: (row) => call('update', () => store.update(row), rowFor('update', row.id, true)),
-    remove: (id) => call('remove', () => store.remove(id), rowFor('remove', id, true)),
+    update: (row) => call('update', () => store.update(row), rowOf('update', row.id, true)),
+    remove: (id) => call('remove', () => store.remove(id), rowOf('remove', id, true)),
     channel: (scope, channel, now) =>
       call('channel', () => store.channel(scope, channel, now), rowsWhere('channel', (row) => row.scope === scope && row.channel === channel && row.expiresAt > now)),
     sweep: (now, limit) => call('sweep', () => store.sweep(now, limit), rowsWhere('sweep', () => true)),

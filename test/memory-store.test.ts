@@ -46,6 +46,11 @@ describe('memory store indexes', () => {
     expect(() => store.upsert({ ...row, scope: 's2', channel: 'other', actorId: 'b', sessionId: 'tab', state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGS' }),
     );
+    const contradicting = { ...row, actorId: 'b', heartbeatAt: 1, expiresAt: 200 };
+    // The stored row lets a matching write skip encoding the id; a contradicting one is still refused by every write.
+    expect(() => store.update(contradicting)).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
+    expect(() => store.admit(contradicting, { maxMembers: Infinity, maxSessionsPerActor: Infinity })).toThrow(expect.objectContaining({ code: 'INVALID_ARGS' }));
+    expect(store.get(row.id)).toEqual(row);
     const merged = store.upsert({ ...row, state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 });
     const expected = { ...row, state: { v: 1 }, heartbeatAt: 1, expiresAt: 200 };
     expect(merged).toEqual(expected);
@@ -76,6 +81,34 @@ describe('memory store indexes', () => {
     (store.channel('s', 'c', 0) as PresenceRow[])[0]!.state['x'] = 1;
     expect(store.get(row.id)).toEqual(makeRow('a', 100, { state: { nested: { v: 1 }, list: [1] } }));
   });
+
+  // Writes that reuse the stored state in place must leave exactly the last winning state, in its key order,
+  // and never reach a row handed out before.
+  const stateArb = fc.dictionary(fc.constantFrom('cursor', 'name', 'typing', '__proto__', 'x'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }) as fc.Arbitrary<PresenceRow['state']>;
+  test.prop([fc.array(fc.record({ kind: fc.constantFrom('upsert' as const, 'update' as const, 'admit' as const), state: stateArb, older: fc.boolean() }), { minLength: 1, maxLength: 30 })])(
+    'after any sequence of writes the stored state is the last winning one, key order included, and earlier hand-outs never change',
+    (writes) => {
+      const store = createMemoryPresenceStore();
+      const id = makeRow('a', 100).id;
+      store.upsert(makeRow('a', 1000, { heartbeatAt: 100 }));
+      let expected = '{}';
+      let time = 100;
+      const handedOut: [PresenceRow, string][] = [];
+      for (const { kind, state, older } of writes) {
+        // An older heartbeatAt loses: the stored state must stay as it was.
+        if (!older) time++;
+        const row = makeRow('a', 1000, { state, heartbeatAt: older ? time - 1 : time });
+        const written = kind === 'admit' ? store.admit(row, { maxMembers: 0, maxSessionsPerActor: 0 }) : store[kind](row);
+        const result = (kind === 'admit' ? (written as { row: PresenceRow }).row : written) as PresenceRow;
+        if (!older) expected = JSON.stringify(state);
+        expect(JSON.stringify(result.state)).toBe(expected);
+        handedOut.push([result, JSON.stringify(result)]);
+        expect(JSON.stringify((store.get(id) as PresenceRow).state)).toBe(expected);
+      }
+      for (const [row, text] of handedOut) expect(JSON.stringify(row)).toBe(text);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    },
+  );
 
   test('a "__proto__" state key stays an own key and round-trips', () => {
     const store = createMemoryPresenceStore();

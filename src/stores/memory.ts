@@ -14,9 +14,9 @@
  * @module
  */
 import { PresenceError } from '../errors.js';
-import { cloneJson } from '../json.js';
-import type { PresenceRow, PresenceState } from '../row.js';
-import { refusedAdmission } from '../machine.js';
+import { cloneJson, setKey } from '../json.js';
+import type { JsonValue, PresenceRow, PresenceState } from '../row.js';
+import { isLive, refusedAdmission } from '../machine.js';
 import type { PresenceStore } from '../store.js';
 import { ExpiryBuckets, type ExpiryEntry } from './expiry-buckets.js';
 import { checkSweepLimit, checkTime, checkedRow } from './row-check.js';
@@ -67,6 +67,11 @@ const rowOf = (row: PresenceRow, state: PresenceState): PresenceRow => ({
   heartbeatAt: row.heartbeatAt,
 });
 
+/** An object or array of checked JSON. */
+type JsonContainer = PresenceState | JsonValue[];
+
+const isContainer = (value: JsonValue | undefined): value is JsonContainer => typeof value === 'object' && value !== null;
+
 /** A deep copy as a plain row (no links). */
 const copyRow = (row: PresenceRow): PresenceRow => rowOf(row, cloneJson(row.state));
 
@@ -74,20 +79,36 @@ const copyRow = (row: PresenceRow): PresenceRow => rowOf(row, cloneJson(row.stat
 const releasedRow = (entry: Entry): PresenceRow => rowOf(entry, entry.state);
 
 /**
- * Whether two states hold the same keys in the same order with the same
- * primitive values (`Object.is`), so keeping the stored copy is the same as
- * storing a new one. Nested objects and arrays answer `false` (copied).
+ * Makes the stored state equal the incoming one in place, level by level:
+ * where an object's keys are a prefix of the incoming keys, in the same order
+ * (a patch adds its keys at the end), only the values that differ are written
+ * and the new keys appended; a level whose keys differ otherwise is replaced
+ * by the incoming one. Answers `false` when the top level itself differs (the
+ * caller replaces the whole state). A patch that moves a cursor then writes
+ * two numbers into objects the store already holds, so nothing it allocates
+ * outlives it. `stored` is the store's own copy (never handed out) and
+ * `incoming` a snapshot nobody else holds, so sharing its sub-objects is safe.
  */
-const sameFlatState = (stored: PresenceState, incoming: PresenceState): boolean => {
+const absorb = (stored: JsonContainer, incoming: JsonContainer): boolean => {
   const keys = Object.keys(stored);
   const incomingKeys = Object.keys(incoming);
-  if (keys.length !== incomingKeys.length) return false;
+  if (keys.length > incomingKeys.length) return false;
   for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    if (key !== incomingKeys[index]) return false;
-    const value = stored[key];
-    if (typeof value === 'object' && value !== null) return false;
-    if (!Object.is(value, incoming[key])) return false;
+    if (keys[index] !== incomingKeys[index]) return false;
+  }
+  const target = stored as Record<string, JsonValue>;
+  const source = incoming as Record<string, JsonValue>;
+  for (let index = 0; index < incomingKeys.length; index++) {
+    const key = incomingKeys[index]!;
+    const next = source[key]!;
+    // A new key: `setKey` keeps a "__proto__" key an own property (an own one is simply assigned below).
+    if (index >= keys.length) setKey(target, key, next);
+    else {
+      const value = target[key];
+      if (isContainer(value) && isContainer(next) && Array.isArray(value) === Array.isArray(next)) {
+        if (!absorb(value, next)) target[key] = next;
+      } else if (!Object.is(value, next)) target[key] = next;
+    }
   }
   return true;
 };
@@ -97,6 +118,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   const byId = new Map<string, Entry>();
   const byScope = new Map<string, Map<string, Set<Entry>>>();
   const byExpiry = new ExpiryBuckets<Entry>();
+
+  /** The stored row of an id, for `checkedRow`'s id check. */
+  const find = (id: string): Entry | undefined => byId.get(id);
 
   const members = (scope: string, channel: string): Set<Entry> | undefined => byScope.get(scope)?.get(channel);
 
@@ -126,23 +150,22 @@ export const createMemoryPresenceStore = (): PresenceStore => {
 
   /**
    * Last writer wins by heartbeatAt; expiresAt only grows. The id fixes the
-   * other identity fields, so only state and times can change. The entry is
-   * updated in place and its state replaced only when it differs: a renewal
-   * with the same state then stores no new object, so nothing a heartbeat
-   * allocates outlives it (no promotion, no old-to-new pointers).
+   * other identity fields, so only state and times can change. The entry and
+   * its state are updated in place (see `absorb`): a renewal or a patch then
+   * stores no new object, so nothing it allocates outlives it (no promotion,
+   * no old-to-new pointers).
    */
   const merge = (entry: Entry, incoming: PresenceRow): void => {
     // `incoming` comes from checkedRow: its state is a copy nobody else holds.
     if (incoming.heartbeatAt >= entry.heartbeatAt) {
-      if (!sameFlatState(entry.state, incoming.state)) entry.state = incoming.state;
+      if (!absorb(entry.state, incoming.state)) entry.state = incoming.state;
       entry.heartbeatAt = incoming.heartbeatAt;
     }
     if (incoming.expiresAt > entry.expiresAt) byExpiry.move(entry, incoming.expiresAt);
   };
 
-  /** Upserts a row `checkedRow` returned. */
-  const upsertChecked = (row: PresenceRow): PresenceRow => {
-    const stored = byId.get(row.id);
+  /** Upserts a row `checkedRow` returned, given what is stored under its id. */
+  const upsertChecked = (row: PresenceRow, stored: Entry | undefined): PresenceRow => {
     if (stored !== undefined) {
       merge(stored, row);
       return copyRow(stored);
@@ -160,13 +183,19 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       return entry && copyRow(entry);
     },
     admit(input, limits) {
-      const row = checkedRow('memory', input);
+      const row = checkedRow('memory', input, find);
+      const stored = byId.get(row.id);
+      // A live member is never refused, so its channel is not even looked up.
+      const others = stored !== undefined && isLive(stored, row.heartbeatAt) ? [] : (members(row.scope, row.channel) ?? []);
       // Synchronous from check to insert: nothing can join in between.
-      return refusedAdmission(row, byId.get(row.id), members(row.scope, row.channel) ?? [], limits) ?? { admitted: true, row: upsertChecked(row) };
+      return refusedAdmission(row, stored, others, limits) ?? { admitted: true, row: upsertChecked(row, stored) };
     },
-    upsert: (row) => upsertChecked(checkedRow('memory', row)),
+    upsert(input) {
+      const row = checkedRow('memory', input, find);
+      return upsertChecked(row, byId.get(row.id));
+    },
     update(input) {
-      const row = checkedRow('memory', input);
+      const row = checkedRow('memory', input, find);
       const stored = byId.get(row.id);
       if (stored === undefined) return undefined;
       merge(stored, row);
