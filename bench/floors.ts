@@ -18,13 +18,20 @@
  * ```
  *
  * `BENCH_ROUNDS` (default 5) and `BENCH_BUDGET_MS` (default 500 per subject, width and round) tune it; `BENCH_FLOORS=redis` (or `postgres`) runs one group.
+ * `BENCH_REDIS_BEFORE=<path to another build's dist/src/stores/redis.js>` adds
+ * that build's Redis store to the same rounds, for before/after in one run.
+ *
+ * Beside each rate it prints the CPU time per call: the client's
+ * (`process.cpuUsage`) and, for Redis, the server's (`INFO cpu`), so a
+ * result can be read apart from the wall-clock swings of a shared machine.
  *
  * @module
  */
 import { loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { presenceRowId, type PresenceRow } from '../src/row.js';
+import { presenceRowId, type PresenceIdentity, type PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable } from '../src/stores/postgres.js';
 import { createRedisPresenceStore } from '../src/stores/redis.js';
@@ -34,11 +41,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 500);
 const WIDTHS = [1, 64] as const;
 const MEMBERS = 1_000;
+/** Members of the one channel of the large-channel subject. */
+const LARGE_CHANNEL = 10_000;
 
 /** One thing timed: a call taking the running call number. */
 interface Subject {
   name: string;
   call: (index: number) => Promise<unknown>;
+  /** Calls that create every member before timing (default {@link MEMBERS}). */
+  members?: number;
 }
 
 /** A floor and the subjects measured against it. */
@@ -48,6 +59,8 @@ interface Group {
   subjects: Subject[];
   /** Extra lines printed under the table. */
   notes?: () => Promise<string[]>;
+  /** The server's CPU seconds so far, when it can be read. */
+  serverCpu?: () => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -69,32 +82,67 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
-let clock = 1_000;
 /**
- * The renewal of member `index % MEMBERS`: a later heartbeat, a longer expiry,
- * a small state. The clock moves 15 ms per call, so each member renews 15 s
- * after its last heartbeat on a 30 s TTL, as a pack on its defaults does.
+ * Renewals of `members` members over `channels` channels: member
+ * `index % members` renews with a later heartbeat, a longer expiry and a small
+ * state. The clock moves so that each member renews 15 s after its last
+ * heartbeat on a 30 s TTL, as a pack on its defaults does. Identities and ids
+ * are made once: a caller holds its row's id, so making it is not the store's cost.
  */
-const renewal = (index: number): PresenceRow => {
-  const identity = { scope: 'bench', channel: `room-${index % 100}`, actorId: `user-${index % MEMBERS}`, sessionId: '' };
-  clock += 15;
-  return { id: presenceRowId(identity), ...identity, state: { name: `User ${index % MEMBERS}`, color: '#3366ff' }, heartbeatAt: clock, expiresAt: clock + 30_000 };
+const renewals = (members: number, channels: number): ((index: number) => PresenceRow) => {
+  const identities = Array.from({ length: members }, (_, member) => {
+    const identity: PresenceIdentity = { scope: 'bench', channel: `room-${member % channels}`, actorId: `user-${member}`, sessionId: '' };
+    return { id: presenceRowId(identity), ...identity };
+  });
+  const step = Math.max(1, Math.round(15_000 / members));
+  let clock = 1_000;
+  return (index) => {
+    const identity = identities[index % members]!;
+    clock += step;
+    return { ...identity, state: { name: `User ${index % members}`, color: '#3366ff' }, heartbeatAt: clock, expiresAt: clock + 30_000 };
+  };
 };
 
-const heartbeat = (name: string, store: PresenceStore): Subject => ({ name, call: async (index) => store.upsert(renewal(index)) });
+const heartbeat = (name: string, store: PresenceStore, members = MEMBERS, channels = 100): Subject => {
+  const renewal = renewals(members, channels);
+  return { name, members, call: async (index) => store.upsert(renewal(index)) };
+};
+
+/** `admit` without limits: what the pack's heartbeat calls. */
+const admitUnlimited = (name: string, store: PresenceStore): Subject => {
+  const renewal = renewals(MEMBERS, 100);
+  const limits = { maxMembers: Infinity, maxSessionsPerActor: Infinity };
+  return { name, call: async (index) => store.admit(renewal(index), limits) };
+};
 
 const redisGroup = async (url: string): Promise<Group> => {
   const client = new Redis(url);
   const prefix = `floor${process.pid}:`;
   const sha = String(await client.script('LOAD', 'return 1'));
   const key = `${prefix}{0}:k`;
+  const store = (tag: string, create = createRedisPresenceStore) => create({ redis: client, keyPrefix: `${prefix}${tag}:` });
+  const subjects = [
+    heartbeat('redis store upsert', store('u')),
+    admitUnlimited('redis store admit, no limits', store('a')),
+    heartbeat(`redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store('l'), LARGE_CHANNEL, 1),
+  ];
+  const before = process.env.BENCH_REDIS_BEFORE;
+  if (before !== undefined) {
+    const module = (await import(pathToFileURL(before).href)) as { createRedisPresenceStore: typeof createRedisPresenceStore };
+    subjects.push(heartbeat('before: redis store upsert', store('bu', module.createRedisPresenceStore)));
+    subjects.push(heartbeat(`before: upsert, one channel of ${int(LARGE_CHANNEL)}`, store('bl', module.createRedisPresenceStore), LARGE_CHANNEL, 1));
+  }
   return {
     title: 'Redis: store heartbeat ÷ EVALSHA of `return 1` (same connection)',
     floor: { name: 'EVALSHA `return 1`, 3 keys + 3 args', call: (index) => client.evalsha(sha, 3, key, key, key, String(index), '1', 'value') },
-    subjects: [heartbeat('redis store upsert', createRedisPresenceStore({ redis: client, keyPrefix: prefix }))],
+    subjects,
+    serverCpu: async () => {
+      const info = await client.info('cpu');
+      return ['used_cpu_user', 'used_cpu_sys'].reduce((sum, field) => sum + Number(new RegExp(`${field}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN), 0);
+    },
     close: async () => {
       const keys = await client.keys(`${prefix}*`);
-      if (keys.length > 0) await client.del(...keys);
+      for (let index = 0; index < keys.length; index += 1_000) await client.del(...keys.slice(index, index + 1_000));
       client.disconnect();
     },
   };
@@ -131,26 +179,54 @@ const postgresGroup = async (url: string): Promise<Group> => {
   };
 };
 
+/** One timed stretch: calls per second and CPU microseconds per call. */
+interface Sample {
+  rate: number;
+  clientUs: number;
+  serverUs: number;
+}
+
+const sample = async (group: Group, width: number, call: (index: number) => Promise<unknown>): Promise<Sample> => {
+  const server = await group.serverCpu?.();
+  const client = process.cpuUsage();
+  const started = performance.now();
+  const perSecond = await rate(Infinity, width, call, BUDGET_MS);
+  const calls = (perSecond * (performance.now() - started)) / 1_000;
+  const used = process.cpuUsage(client);
+  const serverUs = server === undefined ? Number.NaN : ((await group.serverCpu!()) - server) * 1e6;
+  return { rate: perSecond, clientUs: (used.user + used.system) / calls, serverUs: serverUs / calls };
+};
+
 const measure = async (group: Group): Promise<void> => {
   const everyone = [group.floor, ...group.subjects];
   // Members exist first (a heartbeat is a renewal), then one warm-up pass.
-  for (const subject of everyone) await rate(MEMBERS, 64, subject.call);
+  for (const subject of everyone) await rate(subject.members ?? MEMBERS, 64, subject.call);
   for (const subject of everyone) await rate(Infinity, 64, subject.call, BUDGET_MS);
-  const rates = new Map(everyone.map((subject) => [subject, WIDTHS.map(() => [] as number[])]));
+  const samples = new Map(everyone.map((subject) => [subject, WIDTHS.map(() => [] as Sample[])]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [w, width] of WIDTHS.entries()) {
       // Alternate the order each round so neither side always runs first.
       const order = round % 2 === 0 ? everyone : [...everyone].reverse();
-      for (const subject of order) rates.get(subject)![w]!.push(await rate(Infinity, width, subject.call, BUDGET_MS));
+      for (const subject of order) samples.get(subject)![w]!.push(await sample(group, width, subject.call));
     }
   }
-  const floor = WIDTHS.map((_, w) => median(rates.get(group.floor)![w]!));
-  const rows = everyone.map((subject) => {
-    const mine = WIDTHS.map((_, w) => median(rates.get(subject)![w]!));
-    return [subject.name, ...WIDTHS.flatMap((_, w) => [int(mine[w]!), subject === group.floor ? '1.00' : num(mine[w]! / floor[w]!, 2)])];
-  });
-  printTable(group.title, ['subject', ...WIDTHS.flatMap((width) => [`${width} in flight /s`, '÷ floor'])], rows);
+  const medians = (subject: Subject, w: number) => {
+    const taken = samples.get(subject)![w]!;
+    return { rate: median(taken.map((one) => one.rate)), clientUs: median(taken.map((one) => one.clientUs)), serverUs: median(taken.map((one) => one.serverUs)) };
+  };
+  const floor = WIDTHS.map((_, w) => medians(group.floor, w));
+  const cpu = (one: Sample) => (Number.isNaN(one.serverUs) ? num(one.clientUs) : `${num(one.clientUs)} + ${num(one.serverUs)}`);
+  const rows = everyone.map((subject) => [
+    subject.name,
+    ...WIDTHS.flatMap((_, w) => {
+      const mine = medians(subject, w);
+      return [int(mine.rate), subject === group.floor ? '1.00' : num(mine.rate / floor[w]!.rate, 2), cpu(mine)];
+    }),
+  ]);
+  const cpuHeader = group.serverCpu === undefined ? 'client µs CPU/call' : 'µs CPU/call client + server';
+  printTable(group.title, ['subject', ...WIDTHS.flatMap((width) => [`${width} in flight /s`, '÷ floor', cpuHeader])], rows);
   for (const line of (await group.notes?.()) ?? []) console.log(`\n${line}`);
+  console.log(`\nload average ${loadavg().map((load) => num(load, 2)).join(' / ')} at the end`);
 };
 
 const main = async (): Promise<void> => {

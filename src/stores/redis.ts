@@ -69,9 +69,9 @@
  * @module @absolutejs/sync-pack-presence/stores/redis
  */
 import { PresenceConfigError, PresenceError } from '../errors.js';
-import type { PresenceRow } from '../row.js';
+import { sameIdentity, type PresenceIdentity, type PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
-import { channelJson, channelJsonOfId, decodeRow, encodeRow, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
+import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
 import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
@@ -109,9 +109,26 @@ export const DEFAULT_REDIS_SHARDS = 128;
 /** Rows one sweep script deletes at most, so no script blocks Redis for long. */
 const SWEEP_BATCH = 1_000;
 /** Nothing more for UPSERT: its `onlyIfExists` stays nil. */
-const NO_ARGS: string[] = [];
+const NO_ARGS = (): string[] => [];
+/** UPSERT's `onlyIfExists` for `update`. */
+const ONLY_IF_EXISTS = (): string[] => ['1'];
 /** `HSCAN` page size of `rows()`. */
 const ROWS_PAGE_SIZE = 500;
+/** Ids whose placement is remembered; past it the memory starts over (a renewal of a forgotten id only pays the encoding again). */
+const PLACEMENTS = 10_000;
+
+/**
+ * Where a written id lives, remembered so its renewals skip the id check,
+ * the channel JSON, the shard hash and the key concatenation (a heartbeat's
+ * client cost is mostly these and the socket write).
+ */
+interface Placement extends PresenceIdentity {
+  /** `JSON.stringify([scope, channel])`. */
+  readonly channelJson: string;
+  readonly keys: ShardKeys;
+  /** The channel's sorted set. */
+  readonly channelKey: string;
+}
 
 const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; shards: number } => {
   const client = options?.redis as Partial<RedisScriptClient> | undefined;
@@ -165,6 +182,8 @@ const tooOld = (error: unknown): PresenceError | undefined =>
     ? new PresenceError('STORE_UNAVAILABLE', `redis store: needs Redis 6.2 or newer (ZADD GT); upgrade the server. It replied: ${error.message}`, { cause: error })
     : undefined;
 
+const admitted = (row: PresenceRow): Admission => ({ admitted: true, row });
+
 /** A limit as Lua compares it: an unlimited one as the largest exact integer. */
 const scriptCount = (limit: number): string => String(Math.min(limit, Number.MAX_SAFE_INTEGER));
 
@@ -186,49 +205,59 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const client = options.redis;
   const keysOf = Array.from({ length: shards }, (_, shard) => shardKeys(prefix, shard));
 
-  /** EVALSHA, loading the script on a node that does not have it yet. */
-  const run = async (script: RedisScript, args: string[]): Promise<unknown> => {
-    try {
-      return await client.evalsha(script.sha, script.keys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return client.eval(script.source, script.keys, ...args);
-    }
-  };
+  /**
+   * EVALSHA, loading the script on a node that does not have it yet; `answer`
+   * reads the reply in the same step (one promise per call on the hot path).
+   */
+  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T): Promise<T> =>
+    client.evalsha(script.sha, script.keys, ...args).then(answer, (error: unknown) => {
+      if (!isNoScript(error)) throw tooOld(error) ?? error;
+      return client.eval(script.source, script.keys, ...args).then(answer, (retried: unknown) => {
+        throw tooOld(retried) ?? retried;
+      });
+    });
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
 
   const keysOfChannel = (channel: string): ShardKeys => keysOf[shardOf(channel, shards)]!;
+
+  const placements = new Map<string, Placement>();
+  /** The placement of a row `checkedRow` accepted, remembered for its next write. */
+  const placementOf = (row: PresenceRow): Placement => {
+    const known = placements.get(row.id);
+    if (known !== undefined && sameIdentity(known, row)) return known;
+    if (placements.size >= PLACEMENTS) placements.clear();
+    const json = channelJson(row.scope, row.channel);
+    const keys = keysOfChannel(json);
+    const placement = { scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId, channelJson: json, keys, channelKey: keys.channelPrefix + json };
+    placements.set(row.id, placement);
+    return placement;
+  };
 
   /**
    * Runs UPSERT (or ADMIT, with its extra arguments) for one row and rebuilds
    * the stored row from the short reply; `refused` is ADMIT's refusal.
    */
   const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, extra: (checked: PresenceRow) => string[]) =>
-    call(operation, async (): Promise<PresenceRow | string[] | undefined> => {
-      const checked = checkedRow('redis', row);
-      const { channel, value } = encodeRow(checked);
-      const keys = keysOfChannel(channel);
-      let reply: unknown;
-      try {
-        reply = await run(operation === 'admit' ? ADMIT : UPSERT, [keys.rows, keys.expiry, keys.channelPrefix + channel, checked.id, String(checked.expiresAt), value, ...extra(checked)]);
-      } catch (error) {
-        throw tooOld(error) ?? error;
-      }
-      return stored(checked, reply);
+    call(operation, (): Promise<PresenceRow | string[] | undefined> => {
+      // A remembered id with the same four parts needs no second `presenceRowId`.
+      const checked = checkedRow('redis', row, (id) => placements.get(id));
+      const place = placementOf(checked);
+      const args = [place.keys.rows, place.keys.expiry, place.channelKey, checked.id, String(checked.expiresAt), encodeValue(checked, place.channelJson), ...extra(checked)];
+      return run(operation === 'admit' ? ADMIT : UPSERT, args, (reply) => stored(checked, reply));
     });
 
-  const write = async (operation: 'upsert' | 'update', row: PresenceRow) => (await merge(operation, row, () => (operation === 'update' ? ['1'] : NO_ARGS))) as PresenceRow | undefined;
+  const write = (operation: 'upsert' | 'update', row: PresenceRow) => merge(operation, row, operation === 'update' ? ONLY_IF_EXISTS : NO_ARGS) as Promise<PresenceRow | undefined>;
 
-  const upsert = async (row: PresenceRow): Promise<PresenceRow> => {
-    const stored = await write('upsert', row);
-    if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
-    return stored;
-  };
+  const upsert = (row: PresenceRow): Promise<PresenceRow> =>
+    write('upsert', row).then((stored) => {
+      if (stored === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'redis store: upsert returned no row');
+      return stored;
+    });
 
   const admit = async (row: PresenceRow, limits: AdmissionLimits): Promise<Admission> => {
     // No limit can refuse: the plain upsert, which never reads the channel's members.
-    if (limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity) return { admitted: true, row: await upsert(row) };
+    if (limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity) return upsert(row).then(admitted);
     const reply = await merge('admit', row, (checked) => [
       '0',
       scriptCount(limits.maxMembers),
@@ -237,7 +266,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
     ]);
     if (Array.isArray(reply)) return { admitted: false, full: reply[0] === 'actor' ? 'actor' : 'channel', live: Number(reply[1]) };
-    return { admitted: true, row: reply! };
+    return admitted(reply!);
   };
 
   /** Deletes up to `limit` expired rows of one shard, in script-sized batches. */

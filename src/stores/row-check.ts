@@ -10,7 +10,7 @@
  */
 import { PresenceError } from '../errors.js';
 import { isPlainObject, snapshotJson } from '../json.js';
-import { MAX_STATE_DEPTH, presenceRowId, sameIdentity, type PresenceRow, type PresenceState } from '../row.js';
+import { MAX_STATE_DEPTH, presenceRowId, sameIdentity, type PresenceIdentity, type PresenceRow, type PresenceState } from '../row.js';
 
 const IDENTITY = ['id', 'scope', 'channel', 'actorId', 'sessionId'] as const;
 
@@ -49,14 +49,14 @@ export const checkSweepLimit = (backend: string, limit: unknown): number => {
  *
  * @param backend - e.g. `memory`, named in the message
  * @param row - what the caller passed
- * @param stored - optional: the row this store already keeps under an id, if
+ * @param stored - optional: the identity this store already keeps (or has checked) under an id, if
  *   any. Its id was checked when it was written, so an incoming row with the
  *   same id and the same four parts has the right id without encoding it
  *   again (a renewal or patch of a stored row, the hot path).
  * @returns the row with its state as a plain copy, safe to keep
  * @throws PresenceError `INVALID_ARGS` for anything listed in the module documentation
  */
-export const checkedRow = (backend: string, row: unknown, stored?: (id: string) => PresenceRow | undefined): PresenceRow => {
+export const checkedRow = (backend: string, row: unknown, stored?: (id: string) => PresenceIdentity | undefined): PresenceRow => {
   if (typeof row !== 'object' || row === null) throw new PresenceError('INVALID_ARGS', `${backend} store: a row must be an object, got ${row === null ? 'null' : typeof row}`);
   const fields = row as Record<string, unknown>;
   for (const part of IDENTITY) {

@@ -78,5 +78,13 @@ export const withDeadline = <T>(backend: string, operation: string, timeoutMs: n
  * @param run - starts the call
  * @returns what `run` resolved to
  */
-export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> =>
-  withDeadline(backend, operation, timeoutMs, new Promise<T>((started) => started(run())));
+export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> => {
+  let pending: Promise<T>;
+  try {
+    // The call's own promise, not one resolved with it (that costs two more turns of the microtask queue per call).
+    pending = run();
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return withDeadline(backend, operation, timeoutMs, pending);
+};

@@ -90,25 +90,15 @@ export const formatTime = (field: string, value: number): string => {
   return String(value);
 };
 
-/** A row ready for the upsert script. */
-export interface EncodedRow {
-  /** `JSON.stringify([scope, channel])`: picks the shard and the channel key. */
-  channel: string;
-  /** The hash value: `heartbeatAt \n channel JSON \n [actorId, sessionId, state] JSON`. */
-  value: string;
-}
-
 /**
  * The stored value of a row that `checkedRow` accepted (its id is the
  * canonical one and its times are safe integers).
  *
  * @param row - the checked incoming row
- * @returns its channel JSON and stored value
+ * @param channel - `JSON.stringify([row.scope, row.channel])`, which the caller already holds
+ * @returns the hash value: `heartbeatAt \n channel JSON \n [actorId, sessionId, state] JSON`
  */
-export const encodeRow = (row: PresenceRow): EncodedRow => {
-  const channel = channelJson(row.scope, row.channel);
-  return { channel, value: `${row.heartbeatAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}` };
-};
+export const encodeValue = (row: PresenceRow, channel: string): string => `${row.heartbeatAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}`;
 
 /**
  * Rebuilds a row from its id, stored value and expiry score.
