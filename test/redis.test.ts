@@ -78,6 +78,10 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
         expect(await store.remove(id)).toBeUndefined();
       }
       await expect(store.upsert({ ...row, id: 'other' })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      // The id this store just wrote (and remembers the placement of), on other identity parts.
+      for (const other of [{ scope: 't' }, { channel: 'd' }, { actorId: 'b' }, { sessionId: 'x' }]) {
+        await expect(store.upsert({ ...row, ...other })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
+      }
       await expect(store.upsert({ ...row, expiresAt: Number.NaN })).rejects.toMatchObject({ code: 'INVALID_ARGS' });
       await expect(store.channel('s', 'c', Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(PresenceError);
       await expect(store.sweep(1, -1)).rejects.toMatchObject({ code: 'INVALID_ARGS' });

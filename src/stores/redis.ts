@@ -69,9 +69,10 @@
  * @module @absolutejs/sync-pack-presence/stores/redis
  */
 import { PresenceConfigError, PresenceError } from '../errors.js';
-import { sameIdentity, type PresenceIdentity, type PresenceRow } from '../row.js';
+import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
+import { createPlacements } from './redis/placements.js';
 import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
@@ -114,21 +115,8 @@ const NO_ARGS = (): string[] => [];
 const ONLY_IF_EXISTS = (): string[] => ['1'];
 /** `HSCAN` page size of `rows()`. */
 const ROWS_PAGE_SIZE = 500;
-/** Ids whose placement is remembered; past it the memory starts over (a renewal of a forgotten id only pays the encoding again). */
+/** Ids whose placement the store remembers (see `redis/placements.ts`). */
 const PLACEMENTS = 10_000;
-
-/**
- * Where a written id lives, remembered so its renewals skip the id check,
- * the channel JSON, the shard hash and the key concatenation (a heartbeat's
- * client cost is mostly these and the socket write).
- */
-interface Placement extends PresenceIdentity {
-  /** `JSON.stringify([scope, channel])`. */
-  readonly channelJson: string;
-  readonly keys: ShardKeys;
-  /** The channel's sorted set. */
-  readonly channelKey: string;
-}
 
 const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; shards: number } => {
   const client = options?.redis as Partial<RedisScriptClient> | undefined;
@@ -221,18 +209,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
 
   const keysOfChannel = (channel: string): ShardKeys => keysOf[shardOf(channel, shards)]!;
 
-  const placements = new Map<string, Placement>();
-  /** The placement of a row `checkedRow` accepted, remembered for its next write. */
-  const placementOf = (row: PresenceRow): Placement => {
-    const known = placements.get(row.id);
-    if (known !== undefined && sameIdentity(known, row)) return known;
-    if (placements.size >= PLACEMENTS) placements.clear();
-    const json = channelJson(row.scope, row.channel);
-    const keys = keysOfChannel(json);
-    const placement = { scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId, channelJson: json, keys, channelKey: keys.channelPrefix + json };
-    placements.set(row.id, placement);
-    return placement;
-  };
+  const placements = createPlacements(PLACEMENTS, keysOfChannel);
 
   /**
    * Runs UPSERT (or ADMIT, with its extra arguments) for one row and rebuilds
@@ -241,8 +218,8 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, extra: (checked: PresenceRow) => string[]) =>
     call(operation, (): Promise<PresenceRow | string[] | undefined> => {
       // A remembered id with the same four parts needs no second `presenceRowId`.
-      const checked = checkedRow('redis', row, (id) => placements.get(id));
-      const place = placementOf(checked);
+      const checked = checkedRow('redis', row, placements.known);
+      const place = placements.of(checked);
       const args = [place.keys.rows, place.keys.expiry, place.channelKey, checked.id, String(checked.expiresAt), encodeValue(checked, place.channelJson), ...extra(checked)];
       return run(operation === 'admit' ? ADMIT : UPSERT, args, (reply) => stored(checked, reply));
     });
