@@ -60,6 +60,9 @@
  * memory is the id three times (hash field, member of two sorted sets) plus
  * the value. `shards` and `keyPrefix` are part of the layout: every node must
  * use the same values, and changing `shards` on live data strands it.
+ * The store remembers the placement (shard keys, channel key, identity) of
+ * the last 10 000 ids it wrote, a few hundred bytes each, so a renewal skips
+ * the id check, the channel JSON and the shard hash; past that it starts over.
  * Scripts run by `EVALSHA`, falling back to `EVAL` on `NOSCRIPT` (a restarted
  * server, a new master). A call that times out may still be applied later by
  * the server, like any network write; `timeoutMs` bounds a whole call, so an
