@@ -113,6 +113,17 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       expect([await backend.client.hget(keys.rows, row.id), await backend.client.zscore(keys.expiry, row.id)]).toEqual([null, null]);
     });
 
+    test('after SCRIPT FLUSH (a restarted server, a new master) the scripts load themselves again', async () => {
+      const store = backend.store();
+      const row = rowOf({ scope: 'f', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
+      await store.upsert(row);
+      const masters = backend.client instanceof Redis ? [backend.client] : backend.client.nodes('master');
+      await Promise.all(masters.map((node) => node.script('FLUSH')));
+      const renewed = { ...row, heartbeatAt: 3, expiresAt: 4 };
+      expect(await store.upsert(renewed)).toEqual(renewed);
+      expect(await store.channel('f', 'c', 0)).toEqual([renewed]);
+    });
+
     test('rows() pages through large shards and returns every row once', async () => {
       const store = backend.store({ shards: 2 });
       const rows = Array.from({ length: 1_300 }, (_, index) => rowOf({ scope: 'p', channel: `c${index % 3}`, actorId: `a${index}`, sessionId: '' }, 1, 5));

@@ -173,6 +173,11 @@ const tooOld = (error: unknown): PresenceError | undefined =>
     ? new PresenceError('STORE_UNAVAILABLE', `redis store: needs Redis 6.2 or newer (ZADD GT); upgrade the server. It replied: ${error.message}`, { cause: error })
     : undefined;
 
+/** Rethrows a script's failure, typed when the server is too old for the merge. */
+const failed = (error: unknown): never => {
+  throw tooOld(error) ?? error;
+};
+
 const admitted = (row: PresenceRow): Admission => ({ admitted: true, row });
 
 /** A limit as Lua compares it: an unlimited one as the largest exact integer. */
@@ -201,12 +206,9 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
    * reads the reply in the same step (one promise per call on the hot path).
    */
   const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T): Promise<T> =>
-    client.evalsha(script.sha, script.keys, ...args).then(answer, (error: unknown) => {
-      if (!isNoScript(error)) throw tooOld(error) ?? error;
-      return client.eval(script.source, script.keys, ...args).then(answer, (retried: unknown) => {
-        throw tooOld(retried) ?? retried;
-      });
-    });
+    client
+      .evalsha(script.sha, script.keys, ...args)
+      .then(answer, (error: unknown) => (isNoScript(error) ? client.eval(script.source, script.keys, ...args).then(answer, failed) : failed(error)));
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
 
