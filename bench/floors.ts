@@ -25,6 +25,11 @@
  * (`process.cpuUsage`) and, for Redis, the server's (`INFO cpu`), so a
  * result can be read apart from the wall-clock swings of a shared machine.
  *
+ * `BENCH_PG_BEFORE=<path to another build's dist/src/stores/postgres.js>` adds
+ * that build's PostgreSQL store, on tables it makes itself, to the same
+ * rounds. Under the table it prints each store table's HOT share and how many
+ * of the renewals sent moved their row to another expiry bucket.
+ *
  * @module
  */
 import { loadavg } from 'node:os';
@@ -34,6 +39,7 @@ import pg from 'pg';
 import { presenceRowId, type PresenceIdentity, type PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable } from '../src/stores/postgres.js';
+import { EXPIRY_BUCKET_MS } from '../src/stores/postgres/sql.js';
 import { createRedisPresenceStore } from '../src/stores/redis.js';
 import { int, num, printTable } from './table.js';
 
@@ -148,33 +154,111 @@ const redisGroup = async (url: string): Promise<Group> => {
   };
 };
 
+/** The renewals one PostgreSQL subject sent, and how many moved their row to another expiry bucket. */
+interface BucketCount {
+  table: string;
+  bucketMs: number;
+  sent: number;
+  renewals: number;
+  crossed: number;
+}
+
+/**
+ * The store with its upserts counted: a renewal whose expiry lands in
+ * another bucket than the id's last one changes an indexed column, so it
+ * cannot be a HOT update. The count is what the bench's own times allow.
+ */
+const countingBuckets = (store: PresenceStore, count: BucketCount): PresenceStore => {
+  const last = new Map<string, number>();
+  return {
+    ...store,
+    upsert: (row) => {
+      const before = last.get(row.id);
+      count.sent += 1;
+      if (before !== undefined) {
+        count.renewals += 1;
+        if (Math.floor(before / count.bucketMs) !== Math.floor(row.expiresAt / count.bucketMs)) count.crossed += 1;
+      }
+      last.set(row.id, row.expiresAt);
+      return store.upsert(row);
+    },
+  };
+};
+
+/** A build of the PostgreSQL store: this one, or the one `BENCH_PG_BEFORE` names. */
+interface PostgresBuild {
+  label: string;
+  createTable: typeof createPostgresPresenceTable;
+  createStore: typeof createPostgresPresenceStore;
+  bucketMs: number;
+}
+
+const postgresBuilds = async (): Promise<PostgresBuild[]> => {
+  const builds: PostgresBuild[] = [{ label: '', createTable: createPostgresPresenceTable, createStore: createPostgresPresenceStore, bucketMs: EXPIRY_BUCKET_MS }];
+  const before = process.env.BENCH_PG_BEFORE;
+  if (before !== undefined) {
+    const module = (await import(pathToFileURL(before).href)) as typeof import('../src/stores/postgres.js');
+    const sql = (await import(new URL('./postgres/sql.js', pathToFileURL(before)).href)) as typeof import('../src/stores/postgres/sql.js');
+    builds.push({ label: 'before: ', createTable: module.createPostgresPresenceTable, createStore: module.createPostgresPresenceStore, bucketMs: sql.EXPIRY_BUCKET_MS });
+  }
+  return builds;
+};
+
+/** Until every upsert sent shows in `pg_stat_user_tables` (an ended backend flushes its counts a moment later), at most 5 s. */
+const tableStats = async (admin: pg.Client, counts: BucketCount[]) => {
+  const deadline = performance.now() + 5_000;
+  for (;;) {
+    const stats = await admin.query<{ relname: string; hot: string; upd: string; ins: string }>(
+      'SELECT relname, n_tup_hot_upd::text AS hot, n_tup_upd::text AS upd, n_tup_ins::text AS ins FROM pg_stat_user_tables WHERE relname = ANY($1)',
+      [counts.map((count) => count.table)],
+    );
+    const byTable = new Map(stats.rows.map((row) => [row.relname, row]));
+    const complete = counts.every((count) => Number(byTable.get(count.table)?.upd ?? 0) + Number(byTable.get(count.table)?.ins ?? 0) >= count.sent);
+    if (complete || performance.now() > deadline) return byTable;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
 const postgresGroup = async (url: string): Promise<Group> => {
   const pool = new pg.Pool({ connectionString: url, max: 64 });
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
   const tag = `${process.pid}`;
   const floorTable = `presence_floor_${tag}`;
-  const tables = { unlogged: `presence_floor_${tag}_u`, logged: `presence_floor_${tag}_l` };
   await pool.query(`CREATE UNLOGGED TABLE ${floorTable} (id text PRIMARY KEY, v bigint NOT NULL)`);
-  await createPostgresPresenceTable(pool, { table: tables.unlogged, unlogged: true });
-  await createPostgresPresenceTable(pool, { table: tables.logged });
+  const counts: BucketCount[] = [];
+  const subjects: Subject[] = [];
+  for (const [b, build] of (await postgresBuilds()).entries()) {
+    for (const unlogged of [true, false]) {
+      const table = `presence_floor_${tag}_${b}${unlogged ? 'u' : 'l'}`;
+      await build.createTable(pool, { table, unlogged });
+      const count: BucketCount = { table, bucketMs: build.bucketMs, sent: 0, renewals: 0, crossed: 0 };
+      counts.push(count);
+      subjects.push(heartbeat(`${build.label}postgres store, ${unlogged ? 'unlogged' : 'logged'} table`, countingBuckets(build.createStore({ pool, table }), count)));
+    }
+  }
   const upsertFloor = { name: 'floor_upsert', text: `INSERT INTO ${floorTable} (id, v) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v` };
+  const floorCount: BucketCount = { table: floorTable, bucketMs: Infinity, sent: 0, renewals: 0, crossed: 0 };
   return {
     title: 'PostgreSQL: store heartbeat ÷ one-row `INSERT … ON CONFLICT` on an unlogged table (same pool)',
     floor: { name: 'one-row INSERT … ON CONFLICT, unlogged', call: (index) => pool.query({ ...upsertFloor, values: [`user-${index % MEMBERS}`, String(index)] }) },
-    subjects: [
-      heartbeat('postgres store, unlogged table', createPostgresPresenceStore({ pool, table: tables.unlogged })),
-      heartbeat('postgres store, logged table', createPostgresPresenceStore({ pool, table: tables.logged })),
-    ],
+    subjects,
     notes: async () => {
-      const stats = await pool.query<{ relname: string; hot: string; upd: string }>(
-        'SELECT relname, n_tup_hot_upd::text AS hot, n_tup_upd::text AS upd FROM pg_stat_user_tables WHERE relname = ANY($1) ORDER BY relname',
-        [[floorTable, tables.unlogged, tables.logged]],
-      );
-      return stats.rows.map((row) => `${row.relname}: n_tup_hot_upd ${int(Number(row.hot))} of n_tup_upd ${int(Number(row.upd))} (${num((100 * Number(row.hot)) / Math.max(1, Number(row.upd)))} % HOT)`);
+      // Ended backends flush their statistics; open ones may hold up to 10 s of them back.
+      await pool.end();
+      const byTable = await tableStats(admin, [floorCount, ...counts]);
+      return [floorCount, ...counts].map((count) => {
+        const row = byTable.get(count.table);
+        const hot = Number(row?.hot ?? 0);
+        const updates = Number(row?.upd ?? 0);
+        const buckets = count.bucketMs === Infinity ? '' : `; ${num((100 * count.crossed) / Math.max(1, count.renewals))} % of ${int(count.renewals)} renewals sent changed their ${int(count.bucketMs / 1_000)} s bucket`;
+        return `${count.table}: n_tup_hot_upd ${int(hot)} of n_tup_upd ${int(updates)} (${num((100 * hot) / Math.max(1, updates))} % HOT)${buckets}`;
+      });
     },
     close: async () => {
-      for (const table of [floorTable, tables.unlogged, tables.logged]) await pool.query(`DROP TABLE ${table}`);
-      await pool.query(`DROP FUNCTION IF EXISTS ${tables.unlogged}_admit, ${tables.logged}_admit`);
-      await pool.end();
+      for (const table of [floorTable, ...counts.map((count) => count.table)]) await admin.query(`DROP TABLE ${table}`);
+      await admin.query(`DROP FUNCTION IF EXISTS ${counts.map((count) => `${count.table}_admit`).join(', ')}`);
+      await admin.end();
     },
   };
 };

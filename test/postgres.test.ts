@@ -4,8 +4,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { PresenceConfigError } from '../src/errors.js';
+import type { PresenceRow } from '../src/row.js';
+import type { PresenceStore } from '../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
-import { decodeText, encodeText } from '../src/stores/postgres/sql.js';
+import { decodeText, encodeText, EXPIRY_BUCKET_MS, FILL_FACTOR } from '../src/stores/postgres/sql.js';
 import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
 import { usePostgresTables } from './servers/postgres-tables.js';
 import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, hostileIdentities, largeState, rowOf } from './servers/store-cases.js';
@@ -15,6 +17,29 @@ const skip = postgresSkipReason();
 describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `postgres store (SKIPPED: ${skip})`, () => {
   const db = usePostgresTables('presence_t');
   const { create, destroy, freshTable } = db;
+
+  /** The table's storage options and its bucket column's generation expression. */
+  const tableLayout = async (quoted: string) => {
+    const layout = await db.pool.query<{ reloptions: string[] | null; bucket: string }>(
+      `SELECT c.reloptions, pg_get_expr(d.adbin, d.adrelid) AS bucket FROM pg_class c
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'expires_bucket' JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+        WHERE c.oid = $1::regclass`,
+      [quoted],
+    );
+    return layout.rows[0];
+  };
+
+  /** Expiries at and around bucket edges, negative ones included, in order. */
+  const bucketEdges = [-2 * EXPIRY_BUCKET_MS - 1, -1, 0, EXPIRY_BUCKET_MS - 1, EXPIRY_BUCKET_MS, 2 * EXPIRY_BUCKET_MS + 5_000];
+
+  /** Channel reads and sweeps of rows at {@link bucketEdges} see exact times, not buckets. */
+  const expectExactAtBucketEdges = async (store: PresenceStore, rows: PresenceRow[]): Promise<void> => {
+    expect(await store.channel('s', 'c', EXPIRY_BUCKET_MS - 1)).toEqual(rows.slice(4));
+    expect(await store.channel('s', 'c', -2 * EXPIRY_BUCKET_MS - 2)).toEqual(rows);
+    expect(await store.sweep(0)).toEqual(rows.slice(0, 3));
+    expect(await store.sweep(EXPIRY_BUCKET_MS)).toEqual(rows.slice(3, 5));
+    expect(await store.rows()).toEqual(rows.slice(5));
+  };
 
   describe('spec kit', () => certifyEachInvariant(() => ({ create, destroy })));
 
@@ -50,6 +75,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     expect(columns.rows.map((row) => `${row.column_name} ${row.data_type}`)).toEqual([
       'id text', 'scope text', 'channel text', 'actor_id text', 'session_id text', 'state json', 'expires_at bigint', 'heartbeat_at bigint', 'expires_bucket bigint',
     ]);
+    expect(await tableLayout(`"${table}"`)).toEqual({ reloptions: [`fillfactor=${FILL_FACTOR}`], bucket: `(expires_at / ${EXPIRY_BUCKET_MS})` });
     await db.pool.query(`DROP TABLE "${table}"`);
     await db.pool.query('CREATE SCHEMA IF NOT EXISTS presence_schema');
     await createPostgresPresenceTable(db.pool, { table: 'presence_schema.rows' });
@@ -68,7 +94,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
       session_id text NOT NULL, state json NOT NULL, expires_at bigint NOT NULL, heartbeat_at bigint NOT NULL);
       CREATE INDEX "${table}_channel_idx" ON ${name} (scope, channel, expires_at);
       CREATE INDEX "${table}_expires_idx" ON ${name} (expires_at)`);
-    const rows = [-120_001, -1, 0, 59_999, 60_000, 125_000].map((expiresAt, n) => rowOf({ scope: 's', channel: 'c', actorId: `a${n}`, sessionId: '' }, expiresAt - 10, expiresAt, { n }));
+    const rows = bucketEdges.map((expiresAt, n) => rowOf({ scope: 's', channel: 'c', actorId: `a${n}`, sessionId: '' }, expiresAt - 10, expiresAt, { n }));
     for (const row of rows) {
       await db.pool.query(`INSERT INTO ${name} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
         row.id, row.scope, row.channel, row.actorId, row.sessionId, JSON.stringify(row.state), row.expiresAt, row.heartbeatAt,
@@ -78,14 +104,68 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     await createPostgresPresenceTable(db.pool, { table: name });
     const indexes = await db.pool.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'presence_old' AND tablename = $1 ORDER BY indexname", [table]);
     expect(indexes.rows.map((row) => row.indexname)).toEqual([`${table}_channel_bucket_idx`, `${table}_expires_bucket_idx`, `${table}_pkey`]);
-    const store = createPostgresPresenceStore({ pool: db.pool, table: name });
-    // Exact times at and around bucket edges, negative ones included.
-    expect(await store.channel('s', 'c', 59_999)).toEqual(rows.slice(4));
-    expect(await store.channel('s', 'c', -120_002)).toEqual(rows);
-    expect(await store.sweep(0)).toEqual(rows.slice(0, 3));
-    expect(await store.sweep(60_000)).toEqual(rows.slice(3, 5));
-    expect(await store.rows()).toEqual(rows.slice(5));
+    expect(await tableLayout(name)).toEqual({ reloptions: [`fillfactor=${FILL_FACTOR}`], bucket: `(expires_at / ${EXPIRY_BUCKET_MS})` });
+    await expectExactAtBucketEdges(createPostgresPresenceStore({ pool: db.pool, table: name }), rows);
     await db.pool.query('DROP SCHEMA presence_old CASCADE');
+  });
+
+  test('a table with buckets of another width is rebuilt to this width, rows kept; a fill factor set by hand is kept', async () => {
+    const table = freshTable();
+    // The first bucketed layout: 60 s buckets, the default fill factor, here set by hand to 90.
+    await db.pool.query(`CREATE TABLE "${table}" (id text PRIMARY KEY, scope text NOT NULL, channel text NOT NULL, actor_id text NOT NULL,
+      session_id text NOT NULL, state json NOT NULL, expires_at bigint NOT NULL, heartbeat_at bigint NOT NULL,
+      expires_bucket bigint GENERATED ALWAYS AS (expires_at / 60000) STORED) WITH (fillfactor = 90);
+      CREATE INDEX "${table}_channel_bucket_idx" ON "${table}" (scope, channel, expires_bucket);
+      CREATE INDEX "${table}_expires_bucket_idx" ON "${table}" (expires_bucket)`);
+    const store = createPostgresPresenceStore({ pool: db.pool, table });
+    const rows = bucketEdges.map((expiresAt, n) => rowOf({ scope: 's', channel: 'c', actorId: `a${n}`, sessionId: '' }, expiresAt - 10, expiresAt, { n }));
+    for (const row of rows) await store.upsert(row);
+    await createPostgresPresenceTable(db.pool, { table });
+    await createPostgresPresenceTable(db.pool, { table });
+    expect(await tableLayout(`"${table}"`)).toEqual({ reloptions: ['fillfactor=90'], bucket: `(expires_at / ${EXPIRY_BUCKET_MS})` });
+    const indexes = await db.pool.query<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table]);
+    expect(indexes.rows.map((row) => row.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (scope, channel, expires_bucket)', 'btree (expires_bucket)', 'btree (id)']);
+    const buckets = await db.pool.query<{ stale: string }>(`SELECT count(*) AS stale FROM "${table}" WHERE expires_bucket <> expires_at / ${EXPIRY_BUCKET_MS}`);
+    expect(buckets.rows).toEqual([{ stale: '0' }]);
+    await expectExactAtBucketEdges(store, rows);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('a renewal that keeps its bucket is a HOT update, one that crosses a bucket edge is not, and the fill factor leaves room for them', async () => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    // One connection, one transaction: pg_stat_xact_user_tables counts exactly this transaction's updates.
+    const client = await db.pool.connect();
+    try {
+      const store = createPostgresPresenceStore({ pool: client, table });
+      const updates = async () => {
+        const counts = await client.query<{ upd: string; hot: string }>('SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables WHERE relid = $1::regclass', [`"${table}"`]);
+        return counts.rows[0];
+      };
+      const identity = { scope: 's', channel: 'c', actorId: 'a', sessionId: '' };
+      await client.query('BEGIN');
+      await store.upsert(rowOf(identity, 1_000, 31_000));
+      await store.upsert(rowOf(identity, 16_000, 46_000));
+      expect(await updates()).toEqual({ upd: '1', hot: '1' });
+      // The same renewal step past the end of bucket 0.
+      await store.upsert(rowOf(identity, EXPIRY_BUCKET_MS - 29_000, EXPIRY_BUCKET_MS + 1_000));
+      expect(await updates()).toEqual({ upd: '2', hot: '1' });
+      // A full first page, every row renewed in its bucket: none of the old versions can be pruned inside this
+      // transaction, so each HOT update needs room the fill factor left.
+      const members = Array.from({ length: 200 }, (_, n) => rowOf({ ...identity, actorId: `m${n}` }, 1_000, 31_000, { name: `member ${n}` }));
+      for (const row of members) await store.upsert(row);
+      const firstPage = await client.query<{ id: string }>(`SELECT id FROM "${table}" WHERE (ctid::text::point)[0] = 0 AND actor_id LIKE 'm%'`);
+      for (const { id } of firstPage.rows) await store.upsert({ ...members.find((row) => row.id === id)!, heartbeatAt: 16_000, expiresAt: 46_000 });
+      const after = await updates();
+      const hot = Number(after!.hot) - 1;
+      expect(Number(after!.upd) - 2).toBe(firstPage.rows.length);
+      // 30 % of a page left free holds the new versions of more than a third of the 70 % it was filled with.
+      expect(hot).toBeGreaterThan(firstPage.rows.length / 3);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    await db.pool.query(`DROP TABLE "${table}"`);
   });
 
   test('an unlogged table works the same', async () => {

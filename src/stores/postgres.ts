@@ -14,14 +14,16 @@
  * | `state` | `json` | kept byte for byte |
  * | `expires_at`, `heartbeat_at` | `bigint` | epoch milliseconds |
  *
- * plus `expires_bucket`, generated as `expires_at / 60000`, with indexes on
- * `(scope, channel, expires_bucket)` for `channel()` and on
- * `(expires_bucket)` for `sweep()`: a heartbeat that keeps its bucket changes
- * no indexed column, so it can be a HOT update; reads re-check the exact
- * `expires_at`. `unlogged: true` makes it an `UNLOGGED` table (no WAL:
- * faster, emptied by a crash, not replicated). Run on a table of an earlier
- * release, it adds the bucket column and indexes and drops the `expires_at`
- * ones, in one transaction.
+ * plus `expires_bucket`, generated as `expires_at / 300000` (five-minute
+ * buckets), with indexes on `(scope, channel, expires_bucket)` for
+ * `channel()` and on `(expires_bucket)` for `sweep()`, and a fill factor of
+ * 70: a heartbeat that keeps its bucket changes no indexed column and finds
+ * room on its page, so it can be a HOT update (no index writes); reads
+ * re-check the exact `expires_at`. `unlogged: true` makes it an `UNLOGGED`
+ * table (no WAL: faster, emptied by a crash, not replicated). Run on a table
+ * of an earlier layout, it adds or rebuilds the bucket column and indexes,
+ * drops the `expires_at` ones and sets the fill factor unless one is set, in
+ * one transaction (see `createTableSql` in `postgres/sql.ts`).
  *
  * Why `json` and not `jsonb`: `jsonb` rejects `\u0000` inside strings and
  * reorders and deduplicates keys; state is never queried into, so storing the
@@ -46,11 +48,13 @@
  *   limit. Tables made by an older version get it when
  *   `createPostgresPresenceTable` runs again.
  * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
- * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE expires_at
- *   <= now ORDER BY expires_at LIMIT n FOR UPDATE SKIP LOCKED) AND expires_at
- *   <= now RETURNING`: concurrent sweepers lock disjoint rows, a row being
- *   renewed is skipped, and expiry is re-checked on the latest row version.
- * - `channel`: an index range on `(scope, channel, expires_at > now)`.
+ * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE
+ *   expires_bucket <= now's bucket AND expires_at <= now ORDER BY expires_at
+ *   LIMIT n FOR UPDATE SKIP LOCKED) AND expires_at <= now RETURNING`:
+ *   concurrent sweepers lock disjoint rows, a row being renewed is skipped,
+ *   and expiry is re-checked on the latest row version.
+ * - `channel`: an index range on `(scope, channel, expires_bucket)` from
+ *   `now`'s bucket, re-checking `expires_at > now`.
  * - `rows()`: a full scan.
  *
  * Statements are named, so each connection prepares them once.

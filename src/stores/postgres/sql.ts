@@ -190,12 +190,23 @@ RETURNING ${RETURNING}`,
  * Width of an expiry bucket in milliseconds. The indexes hold
  * `expires_at / EXPIRY_BUCKET_MS`, not `expires_at`, so a heartbeat that
  * keeps its row in the same bucket changes no indexed column and can be a
- * HOT update (no index writes). With a 30 s TTL renewed every 15 s about
- * three heartbeats in four stay in their bucket. The cost: a sweep or a
- * channel read also visits the rows of the bucket `now` falls in and
- * re-checks their exact `expires_at`.
+ * HOT update (no index writes). A renewal that moves `expires_at` by `d`
+ * changes the bucket with probability `d / EXPIRY_BUCKET_MS`: 5 % for the
+ * pack's 15 s renewals (60 s buckets crossed 25 %). The cost: a sweep, a
+ * channel read and the admit count also visit the live rows of the bucket
+ * `now` falls in and re-check their exact `expires_at`. For a TTL shorter
+ * than the bucket that is most live rows for a sweep, already three in four
+ * with 60 s buckets and a 30 s TTL, so a wider bucket costs the sweep little
+ * more (bench/README.md, round 3).
  */
-export const EXPIRY_BUCKET_MS = 60_000;
+export const EXPIRY_BUCKET_MS = 300_000;
+
+/**
+ * Fill factor of a new table, in percent: inserts leave 30 % of each heap
+ * page free, so a renewal finds room for its new version on the row's own
+ * page (the other condition of a HOT update) until pruning frees the old one.
+ */
+export const FILL_FACTOR = 70;
 
 /** The generated column that holds a row's expiry bucket. */
 const BUCKET_COLUMN = 'expires_bucket';
@@ -206,17 +217,26 @@ const bucketOf = (expression: string): string => `(${expression} / ${EXPIRY_BUCK
 /** An index name in the table's schema: `"schema"."bare_suffix"` beside `"schema"."bare"`. */
 const indexName = (table: string, bare: string, suffix: string): string => table.replace(/"[^"]*"$/, `"${bare}_${suffix}"`);
 
+/** The bucket column's generation expression as PostgreSQL prints it back (`pg_get_expr`). */
+const BUCKET_EXPRESSION = bucketOf('expires_at');
+
 /**
  * The DDL of a table, its indexes and its admit function, idempotent,
  * serialised by an advisory lock so concurrent first starts do not race on
  * the catalog. One simple-protocol query, hence one transaction.
  *
- * A table made before expiry buckets (indexes on `expires_at`) is migrated
- * in the same transaction: the bucket column is added (PostgreSQL rewrites
- * the table once, under an exclusive lock), the bucket indexes are built and
- * the two `expires_at` indexes dropped. Stores of the older version keep
- * working on the migrated table (they name their columns), only without
- * their indexes.
+ * A table of an earlier layout is migrated in the same transaction:
+ * - without the bucket column (indexes on `expires_at`), the column is added
+ *   (PostgreSQL rewrites the table once, under an exclusive lock), the bucket
+ *   indexes are built and the two `expires_at` indexes dropped. Stores of that
+ *   version keep working on the migrated table (they name their columns),
+ *   only without their indexes;
+ * - with a bucket of another width, the column and its indexes are dropped
+ *   and made again (another rewrite). Stores that compute the old width must
+ *   be stopped first: their reads would compare against the wrong buckets;
+ * - without a fill factor of its own, it gets {@link FILL_FACTOR}. That
+ *   applies to pages filled from then on; `VACUUM FULL` applies it to the
+ *   rows already stored. A fill factor set by hand is kept.
  *
  * @param table - the quoted table name
  * @param bare - the unquoted table part, for index names
@@ -233,8 +253,17 @@ CREATE ${unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${table} (
   state json NOT NULL,
   expires_at bigint NOT NULL,
   heartbeat_at bigint NOT NULL
-);
-ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${BUCKET_COLUMN} bigint GENERATED ALWAYS AS ${bucketOf('expires_at')} STORED;
+) WITH (fillfactor = ${FILL_FACTOR});
+DO $migrate$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+      WHERE d.adrelid = ${literal(table)}::regclass AND a.attname = ${literal(BUCKET_COLUMN)} AND pg_get_expr(d.adbin, d.adrelid) <> ${literal(BUCKET_EXPRESSION)}) THEN
+    ALTER TABLE ${table} DROP COLUMN ${BUCKET_COLUMN};
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = ${literal(table)}::regclass AND EXISTS (SELECT 1 FROM unnest(reloptions) o WHERE o LIKE 'fillfactor=%')) THEN
+    ALTER TABLE ${table} SET (fillfactor = ${FILL_FACTOR});
+  END IF;
+END $migrate$;
+ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${BUCKET_COLUMN} bigint GENERATED ALWAYS AS ${BUCKET_EXPRESSION} STORED;
 CREATE INDEX IF NOT EXISTS "${bare}_channel_bucket_idx" ON ${table} (scope, channel, ${BUCKET_COLUMN});
 CREATE INDEX IF NOT EXISTS "${bare}_expires_bucket_idx" ON ${table} (${BUCKET_COLUMN});
 DROP INDEX IF EXISTS ${indexName(table, bare, 'channel_idx')};
