@@ -130,12 +130,9 @@ const writers = (put: PutRow, clock: BenchClock): Pick<Subject, 'fill' | 'addExp
 /** A reference engine on the bench clock, with retries that never wait. */
 const referenceEngine = (clock: BenchClock): BenchEngine => createReferenceEngine({ now: clock.now, sleep: async () => {} });
 
-/** The current pack on the memory store, on the reference engine or, given its factory, on the real one. */
-export const createCurrentSubject = (real?: RealEngineFactory): Subject & { store: PresenceStore } => {
-  const clock = createClock();
-  const store = createMemoryPresenceStore();
-  const engine = real === undefined ? referenceEngine(clock) : real();
-  const pack = createPresencePack<BenchCtx>({
+/** The bench's presence pack over `store`, on the bench clock. */
+const benchPack = (store: PresenceStore, clock: BenchClock): PresencePack =>
+  createPresencePack<BenchCtx>({
     getActorId: (ctx) => ctx.userId,
     scope: (ctx) => ctx.workspaceId,
     heartbeatTtlSec: TTL_MS / 1000,
@@ -143,6 +140,24 @@ export const createCurrentSubject = (real?: RealEngineFactory): Subject & { stor
     now: clock.now,
     store,
   });
+
+/**
+ * A second engine, the reference one, with its own pack over the same store
+ * and clock as `subject`: the same rows and the same heap, so both engines
+ * can be timed in one process's interleaved rounds.
+ */
+export const onReferenceEngine = (subject: Subject & { store: PresenceStore }): BenchEngine => {
+  const engine = referenceEngine(subject.clock);
+  engine.registerPack(benchPack(subject.store, subject.clock));
+  return engine;
+};
+
+/** The current pack on the memory store, on the reference engine or, given its factory, on the real one. */
+export const createCurrentSubject = (real?: RealEngineFactory): Subject & { store: PresenceStore } => {
+  const clock = createClock();
+  const store = createMemoryPresenceStore();
+  const engine = real === undefined ? referenceEngine(clock) : real();
+  const pack = benchPack(store, clock);
   engine.registerPack(pack);
   const put: PutRow = (scope, channel, actorId, state, heartbeatAt, expiresAt) => {
     const identity = { scope, channel, actorId, sessionId: '' };

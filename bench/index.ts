@@ -232,7 +232,19 @@ const main = async (): Promise<void> => {
         paired(`${prefix} heartbeat`, 'floor'),
       ]),
     );
-    console.log(`\n${engine} engine, same rounds: a trivial commit costs ${cell('engine commit')} CPU µs${result.usPerOp['change log commit'] ? `, its change log's commit alone ${cell('change log commit')} µs` : ''}.`);
+    console.log(`\n${engine} engine, same rounds: a trivial commit costs ${cell('engine commit')} CPU µs${result.usPerOp['change log commit'] ? `, its change log's commit alone ${cell('change log commit')} µs` : ''}; a hydrate of 100 members ${cell('engine hydrate')} µs.`);
+    if (result.usPerOp['reference heartbeat']) {
+      printTable(
+        `The two engines in the same rounds (one process, one store, two packs over it; CPU µs per call at ${int(ratioRows)} rows)`,
+        ['operation', 'reference engine', 'real engine', 'real ÷ reference'],
+        [
+          ['heartbeat', 'heartbeat'],
+          ['cursor', 'cursor'],
+          ['hydrate of 100 members', 'hydrate'],
+          ['trivial commit (the engine alone)', 'commit'],
+        ].map(([label, op]) => [label!, cell(`reference ${op}`), cell(`engine ${op}`), paired(`engine ${op}`, `reference ${op}`)]),
+      );
+    }
   }
 
   // Targets from the issue, checked against this run's numbers (informational).

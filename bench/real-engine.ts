@@ -14,21 +14,26 @@ export type BenchEngine = Pick<ReferenceEngine, 'registerPack' | 'runMutation' |
 /** Makes a fresh real engine. */
 export type RealEngineFactory = () => BenchEngine;
 
-/** The optional peer, by a name held in a variable so TypeScript does not require its types. */
-const REAL_ENGINE = '@absolutejs/sync';
+/** Where the engine lives: the documented subpath first, then the package root. Held in variables so TypeScript does not require the peer's types. */
+const SPECIFIERS = ['@absolutejs/sync/engine', '@absolutejs/sync'] as const;
 
 /**
  * Imports `@absolutejs/sync` and returns its `createSyncEngine`, or why it
  * cannot: not installed, or installed without that export.
  */
 export const loadRealEngine = async (): Promise<{ create: RealEngineFactory } | { skipped: string }> => {
-  let loaded: { createSyncEngine?: unknown };
-  try {
-    loaded = (await import(REAL_ENGINE)) as { createSyncEngine?: unknown };
-  } catch (error) {
-    return { skipped: `${REAL_ENGINE} does not resolve (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` };
+  const failures: string[] = [];
+  for (const specifier of SPECIFIERS) {
+    let loaded: { createSyncEngine?: unknown };
+    try {
+      loaded = (await import(specifier)) as { createSyncEngine?: unknown };
+    } catch (error) {
+      failures.push(`${specifier}: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`);
+      continue;
+    }
+    const create = loaded.createSyncEngine;
+    if (typeof create === 'function') return { create: () => (create as RealEngineFactory)() };
+    failures.push(`${specifier} resolves but exports no createSyncEngine`);
   }
-  const create = loaded.createSyncEngine;
-  if (typeof create !== 'function') return { skipped: `${REAL_ENGINE} resolves but exports no createSyncEngine` };
-  return { create: () => (create as RealEngineFactory)() };
+  return { skipped: `@absolutejs/sync does not resolve (${failures.join('; ')})` };
 };

@@ -12,7 +12,7 @@ import type { PresenceStore } from '../src/store.js';
 import type { BenchCtx } from './baseline-03.js';
 import { cpuRounds, type Op, type RoundOptions, type RoundsResult } from './cpu-rounds.js';
 import { changeLogLoop, engineCommitLoop, referenceCommitLoop } from './engine-cost.js';
-import { channelOf, ctxOf, CHANNEL_SIZE, createCurrentSubject, createSubject, picker, scopeOf, stateOf, TTL_MS, type Subject, type SubjectKind } from './fixtures.js';
+import { channelOf, ctxOf, CHANNEL_SIZE, createCurrentSubject, createSubject, onReferenceEngine, picker, scopeOf, stateOf, TTL_MS, type Subject, type SubjectKind } from './fixtures.js';
 import { collect, measure, median, timeOnce, type LoopLimits, type Rate } from './measure.js';
 import type { RealEngineFactory } from './real-engine.js';
 
@@ -98,11 +98,11 @@ export const storeCursorLoop = (subject: Subject & { store: PresenceStore }, row
 };
 
 /** Hydrates random 100-member channels as one of their members. */
-export const hydrateLoop = (subject: Subject, rows: number): ((k: number) => Promise<unknown>) => {
+export const hydrateLoop = (subject: Subject, rows: number, engine = subject.engine): ((k: number) => Promise<unknown>) => {
   const pick = picker(Math.max(1, Math.floor(rows / CHANNEL_SIZE)), 3);
   return async () => {
     const i = pick() * CHANNEL_SIZE;
-    const members = await subject.engine.hydrate<unknown>(subject.names.collection, { channel: channelOf(i) }, ctxOf(i));
+    const members = await engine.hydrate<unknown>(subject.names.collection, { channel: channelOf(i) }, ctxOf(i));
     if (members.length !== Math.min(CHANNEL_SIZE, rows)) throw new Error(`hydrate returned ${members.length} rows`);
     return members;
   };
@@ -204,9 +204,11 @@ export const sweepMedian = (result: SizeResult | undefined): number | undefined 
 /**
  * The CPU-time rounds at `rows` (see `cpu-rounds.ts`): the floor, the store
  * alone, the pack alone and the path through the engine, for heartbeat,
- * cursor and typing, plus the engine's own commit cost. On the reference
- * engine (`real` absent) the change log is also timed alone; with `real`,
- * the same pack runs on the real engine instead.
+ * cursor and typing, plus the engine's own commit cost and a hydrate. On the
+ * reference engine (`real` absent) the change log is also timed alone; with
+ * `real`, the pack runs on the real engine, and the reference engine's
+ * heartbeat, cursor, hydrate and commit run beside it in the same rounds
+ * (`reference …`, a second pack over the same store).
  */
 export const runRatios = async (rows: number, options: RoundOptions, real?: RealEngineFactory): Promise<RoundsResult> => {
   const subject = createCurrentSubject(real);
@@ -222,9 +224,18 @@ export const runRatios = async (rows: number, options: RoundOptions, real?: Real
     'engine heartbeat': heartbeatLoop(subject, rows),
     'engine cursor': cursorLoop(subject, rows),
     'engine typing': typingLoop(subject, rows),
+    'engine hydrate': hydrateLoop(subject, rows),
     'engine commit': real === undefined ? referenceCommitLoop() : engineCommitLoop(real()),
   };
   if (real === undefined) loops['change log commit'] = changeLogLoop();
+  else {
+    const reference = onReferenceEngine(subject);
+    const viaReference: Run = (name, args, ctx) => reference.runMutation(name, args, ctx);
+    loops['reference heartbeat'] = heartbeatLoop(subject, rows, viaReference);
+    loops['reference cursor'] = cursorLoop(subject, rows, viaReference);
+    loops['reference hydrate'] = hydrateLoop(subject, rows, reference);
+    loops['reference commit'] = referenceCommitLoop();
+  }
   collect();
   return cpuRounds(loops, options);
 };
