@@ -12,13 +12,13 @@
  * @module
  */
 import { createReferenceEngine } from '../spec/engine.js';
-import type { ReferenceEngine } from '../spec/engine/types.js';
 import type { MutationActions } from '../src/contract.js';
 import { createPresencePack, type PresencePack } from '../src/pack.js';
 import { presenceRowId, type PresenceState } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { baselineNames, createBaselinePack, createBaselineStore, type BaselineStore, type BenchCtx } from './baseline-03.js';
+import type { BenchEngine, RealEngineFactory } from './real-engine.js';
 
 /** Members per channel. */
 export const CHANNEL_SIZE = 100;
@@ -45,15 +45,15 @@ const createClock = (): BenchClock => {
   };
 };
 
-/** Which implementation. */
-export type SubjectKind = 'current' | 'baseline';
+/** Which implementation: the current pack or the 0.3 baseline on the reference engine, or the current pack on the real engine. */
+export type SubjectKind = 'current' | 'baseline' | 'real';
 
 /** One implementation on its own engine, ready to be driven. */
 export interface Subject {
   kind: SubjectKind;
-  engine: ReferenceEngine;
+  engine: BenchEngine;
   clock: BenchClock;
-  names: { heartbeat: string; cursor: string; collection: string; cleanup: string };
+  names: { heartbeat: string; cursor: string; typing?: string; collection: string; cleanup: string };
   /** Writes rows `0..n-1` straight into the store. */
   fill: (n: number) => void;
   /** Writes `count` rows in fresh channels that expire at `expiresAt`; returns two of their ids. */
@@ -127,12 +127,12 @@ const writers = (put: PutRow, clock: BenchClock): Pick<Subject, 'fill' | 'addExp
   },
 });
 
-/** The current pack on the memory store. */
-export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
-  const clock = createClock();
-  const store = createMemoryPresenceStore();
-  const engine = createReferenceEngine({ now: clock.now, sleep: async () => {} });
-  const pack = createPresencePack<BenchCtx>({
+/** A reference engine on the bench clock, with retries that never wait. */
+const referenceEngine = (clock: BenchClock): BenchEngine => createReferenceEngine({ now: clock.now, sleep: async () => {} });
+
+/** The bench's presence pack over `store`, on the bench clock. */
+const benchPack = (store: PresenceStore, clock: BenchClock): PresencePack =>
+  createPresencePack<BenchCtx>({
     getActorId: (ctx) => ctx.userId,
     scope: (ctx) => ctx.workspaceId,
     heartbeatTtlSec: TTL_MS / 1000,
@@ -140,6 +140,24 @@ export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
     now: clock.now,
     store,
   });
+
+/**
+ * A second engine, the reference one, with its own pack over the same store
+ * and clock as `subject`: the same rows and the same heap, so both engines
+ * can be timed in one process's interleaved rounds.
+ */
+export const onReferenceEngine = (subject: Subject & { store: PresenceStore }): BenchEngine => {
+  const engine = referenceEngine(subject.clock);
+  engine.registerPack(benchPack(subject.store, subject.clock));
+  return engine;
+};
+
+/** The current pack on the memory store, on the reference engine or, given its factory, on the real one. */
+export const createCurrentSubject = (real?: RealEngineFactory): Subject & { store: PresenceStore } => {
+  const clock = createClock();
+  const store = createMemoryPresenceStore();
+  const engine = real === undefined ? referenceEngine(clock) : real();
+  const pack = benchPack(store, clock);
   engine.registerPack(pack);
   const put: PutRow = (scope, channel, actorId, state, heartbeatAt, expiresAt) => {
     const identity = { scope, channel, actorId, sessionId: '' };
@@ -148,7 +166,7 @@ export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
     return id;
   };
   return {
-    kind: 'current',
+    kind: real === undefined ? 'current' : 'real',
     engine,
     clock,
     store,
@@ -163,7 +181,7 @@ export const createCurrentSubject = (): Subject & { store: PresenceStore } => {
 export const createBaselineSubject = (): Subject & { store: BaselineStore } => {
   const clock = createClock();
   const store = createBaselineStore();
-  const engine = createReferenceEngine({ now: clock.now, sleep: async () => {} });
+  const engine = referenceEngine(clock);
   engine.registerPack(createBaselinePack(store, clock.now, TTL_MS));
   const put: PutRow = (scope, channel, actorId, state, heartbeatAt, expiresAt) => {
     const id = `${channel}:${actorId}`;
@@ -181,8 +199,12 @@ export const createBaselineSubject = (): Subject & { store: BaselineStore } => {
   };
 };
 
-/** Creates a subject of either kind. */
-export const createSubject = (kind: SubjectKind): Subject => (kind === 'current' ? createCurrentSubject() : createBaselineSubject());
+/** Creates a subject of any kind; `real` needs the real engine's factory. */
+export const createSubject = (kind: SubjectKind, real?: RealEngineFactory): Subject => {
+  if (kind === 'baseline') return createBaselineSubject();
+  if (kind === 'real' && real === undefined) throw new Error('the real engine does not resolve: no real subject');
+  return createCurrentSubject(kind === 'real' ? real : undefined);
+};
 
 /**
  * A fast, deterministic row picker (an LCG), so every run and both subjects

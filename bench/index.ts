@@ -1,20 +1,27 @@
 /**
  * `npm run bench`: the current pack and the 0.3 baseline side by side, through
- * the reference engine with in-process stores, at several row counts; then
- * heap bytes per row. Prints Markdown tables and a target check; asserts
- * nothing (no timed assertions anywhere in the test suite).
+ * the reference engine with in-process stores, at several row counts; the
+ * same pack on the real engine when `@absolutejs/sync` resolves; each
+ * engine's own cost per commit; CPU-time ratios against the memory floor
+ * (interleaved rounds); then heap bytes per row. Prints Markdown tables and
+ * a target check; asserts nothing (no timed assertions anywhere in the test
+ * suite).
  *
  * Flags: `--sizes 1000,10000` (row counts), `--budget-ms 1000` (timing per
  * loop), `--cap-ms 1000` (skip a baseline operation predicted slower than
- * this per call), `--no-baseline`, `--no-memory`, `--json` (raw results last).
+ * this per call), `--ratio-rows 1000000`, `--rounds 15`, `--round-ms 150`
+ * (the CPU-time rounds), `--no-baseline`, `--no-memory`, `--no-ratios`,
+ * `--json` (raw results last).
  *
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { medianUs, pairedRatio, type RoundsResult } from './cpu-rounds.js';
 import type { MemoryResult } from './memory.js';
 import { canCollect, type Rate } from './measure.js';
+import { loadRealEngine } from './real-engine.js';
 import { overCap, sweepMedian, SWEEP_ROWS, type SizeResult } from './scenarios.js';
 import { int, num, printTable, ratio } from './table.js';
 
@@ -29,6 +36,13 @@ const budgetMs = Number(argValue('--budget-ms') ?? 1000);
 const capMs = Number(argValue('--cap-ms') ?? 1000);
 const withBaseline = !flag('--no-baseline');
 const withMemory = !flag('--no-memory');
+const withRatios = !flag('--no-ratios');
+const ratioRows = Number(argValue('--ratio-rows') ?? 1_000_000);
+const rounds = Number(argValue('--rounds') ?? 15);
+const roundMs = Number(argValue('--round-ms') ?? 150);
+
+/** The 1, 5 and 15-minute load averages, as printed. */
+const load = (): string => loadavg().map((value) => num(value, 2)).join(' / ');
 
 const childScript = fileURLToPath(new URL('./child.js', import.meta.url));
 
@@ -54,9 +68,17 @@ const main = async (): Promise<void> => {
   console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} x ${cpu}, ${int(totalmem() / 2 ** 20)} MiB RAM`);
   console.log(`one process per subject and size (1 000-row warm-up first), timing budget ${budgetMs} ms per loop after a 150 ms warm-up, sequential awaited calls, cap ${capMs} ms per call`);
   if (!canCollect()) console.log('(no --expose-gc: GC between loops and the memory table are skipped)');
+  console.log(`load average at start (1 / 5 / 15 min): ${load()}`);
+  const realEngine = await loadRealEngine();
+  if ('skipped' in realEngine) {
+    console.log(`\n!!! REAL ENGINE TABLES SKIPPED: ${realEngine.skipped}.`);
+    console.log('!!! Every engine figure below is through the REFERENCE engine (spec/engine.ts), not @absolutejs/sync; install it to get both side by side.');
+  } else console.log('\n@absolutejs/sync resolves: its engine runs the heartbeat, cursor and hydrate tables too ("real engine" columns).');
+  const withReal = !('skipped' in realEngine);
 
   const current: SizeResult[] = [];
   const baseline: (SizeResult | undefined)[] = [];
+  const real: SizeResult[] = [];
   for (const rows of sizes) {
     process.stderr.write(`current  ${int(rows)} rows...\n`);
     current.push(inChild<SizeResult>(['ops', 'current', String(rows), String(budgetMs), String(capMs)]));
@@ -65,6 +87,19 @@ const main = async (): Promise<void> => {
       process.stderr.write(`baseline ${int(rows)} rows${skip.length > 0 ? ` (over the cap, skipped: ${skip.join(', ')})` : ''}...\n`);
       baseline.push(inChild<SizeResult>(['ops', 'baseline', String(rows), String(budgetMs), String(capMs), skip.join(',')]));
     } else baseline.push(undefined);
+    if (withReal) {
+      process.stderr.write(`real engine ${int(rows)} rows...\n`);
+      real.push(inChild<SizeResult>(['ops', 'real', String(rows), String(budgetMs), String(capMs)]));
+    }
+  }
+  const ratios: { engine: string; result: RoundsResult }[] = [];
+  if (withRatios) {
+    process.stderr.write(`CPU-time rounds at ${int(ratioRows)} rows (reference engine)...\n`);
+    ratios.push({ engine: 'reference', result: inChild<RoundsResult>(['ratios', 'current', String(ratioRows), String(rounds), String(roundMs)]) });
+    if (withReal) {
+      process.stderr.write(`CPU-time rounds at ${int(ratioRows)} rows (real engine)...\n`);
+      ratios.push({ engine: 'real', result: inChild<RoundsResult>(['ratios', 'real', String(ratioRows), String(rounds), String(roundMs)]) });
+    }
   }
 
   const small = current[0]!;
@@ -110,6 +145,36 @@ const main = async (): Promise<void> => {
       ratio(result.hydrate!.usPerOp / small.hydrate!.usPerOp),
     ]),
   );
+  // CPU time of the whole loop (this process, GC threads included): steadier than wall time on a loaded machine.
+  const cpuUs = (rate: Rate | undefined): number | undefined => (rate ? 1e6 / rate.perCpuSec : undefined);
+  const us = (rate: Rate | undefined): string => (rate ? num(cpuUs(rate)!) : 'n/a');
+  const slower = (mine: Rate | undefined, theirs: Rate | undefined): string => ratio(mine && theirs ? cpuUs(mine)! / cpuUs(theirs)! : undefined);
+  if (withReal) {
+    printTable(
+      'Reference engine against the real engine (same pack, same memory store; CPU µs per call over each whole loop)',
+      ['rows', 'heartbeat, reference', 'heartbeat, real', 'real ÷ reference', 'cursor, reference', 'cursor, real', 'real ÷ reference', 'hydrate, reference', 'hydrate, real', 'real ÷ reference'],
+      current.map((result, index) => {
+        const other = real[index]!;
+        return [
+          int(result.rows),
+          us(result.heartbeat), us(other.heartbeat), slower(other.heartbeat, result.heartbeat),
+          us(result.cursor), us(other.cursor), slower(other.cursor, result.cursor),
+          us(result.hydrate), us(other.hydrate), slower(other.hydrate, result.hydrate),
+        ];
+      }),
+    );
+  }
+  printTable(
+    "Each engine's own cost per commit (a trivial pack: one update, a Map writer, no schema, rules or subscriber), against the heartbeat through it (CPU µs per call)",
+    ['rows', 'engine', 'commit µs', 'heartbeat µs', 'the pack\'s share (heartbeat − commit) µs'],
+    [...current.map((result) => ['reference', result] as const), ...real.map((result) => ['real', result] as const)].map(([engine, result]) => [
+      int(result.rows),
+      engine,
+      us(result.engineCommit),
+      us(result.heartbeat),
+      result.engineCommit && result.heartbeat ? num(cpuUs(result.heartbeat)! - cpuUs(result.engineCommit)!) : 'n/a',
+    ]),
+  );
   printTable(
     `Sweep of ${int(SWEEP_ROWS)} expired rows (runSchedule presence:cleanup, median of runs)`,
     ['live rows', 'current ms', 'runs', 'baseline 0.3 ms', 'baseline ÷ current'],
@@ -145,6 +210,43 @@ const main = async (): Promise<void> => {
     );
   }
 
+  for (const { engine, result } of ratios) {
+    const cell = (name: string): string => (result.usPerOp[name] ? num(medianUs(result, name), 2) : 'n/a');
+    const paired = (top: string, bottom: string): string => (result.usPerOp[top] && result.usPerOp[bottom] ? ratio(pairedRatio(result, top, bottom)) : 'n/a');
+    const paths: [string, string][] = [
+      ['store alone (memory store calls, no pack)', 'store'],
+      ['pack alone (handler + guarded store, no engine)', 'pack'],
+      [`through the ${engine} engine`, 'engine'],
+    ];
+    printTable(
+      `CPU µs per call at ${int(ratioRows)} rows, ${engine} engine process: medians of ${rounds} interleaved rounds of ${roundMs} ms (load average ${num(result.load[0], 2)} → ${num(result.load[1], 2)})`,
+      ['path', 'heartbeat', 'cursor', 'typing', 'floor', 'cursor ÷ heartbeat', 'typing ÷ heartbeat', 'heartbeat ÷ floor'],
+      paths.map(([label, prefix]) => [
+        label,
+        cell(`${prefix} heartbeat`),
+        cell(`${prefix} cursor`),
+        cell(`${prefix} typing`),
+        cell('floor'),
+        paired(`${prefix} cursor`, `${prefix} heartbeat`),
+        paired(`${prefix} typing`, `${prefix} heartbeat`),
+        paired(`${prefix} heartbeat`, 'floor'),
+      ]),
+    );
+    console.log(`\n${engine} engine, same rounds: a trivial commit costs ${cell('engine commit')} CPU µs${result.usPerOp['change log commit'] ? `, its change log's commit alone ${cell('change log commit')} µs` : ''}; a hydrate of 100 members ${cell('engine hydrate')} µs.`);
+    if (result.usPerOp['reference heartbeat']) {
+      printTable(
+        `The two engines in the same rounds (one process, one store, two packs over it; CPU µs per call at ${int(ratioRows)} rows)`,
+        ['operation', 'reference engine', 'real engine', 'real ÷ reference'],
+        [
+          ['heartbeat', 'heartbeat'],
+          ['cursor', 'cursor'],
+          ['hydrate of 100 members', 'hydrate'],
+          ['trivial commit (the engine alone)', 'commit'],
+        ].map(([label, op]) => [label!, cell(`reference ${op}`), cell(`engine ${op}`), paired(`engine ${op}`, `reference ${op}`)]),
+      );
+    }
+  }
+
   // Targets from the issue, checked against this run's numbers (informational).
   const at = (rows: number): SizeResult | undefined => current.find((result) => result.rows === rows);
   const baseAt = (rows: number): SizeResult | undefined => baseline[current.findIndex((result) => result.rows === rows)];
@@ -160,17 +262,19 @@ const main = async (): Promise<void> => {
       checks.push(['(bound) the same share for a heartbeat that only added one Map lookup', bound >= 0.5, `${num(bound * 100, 0)}%`]);
     }
   }
-  if (large?.packCursor && large.packHeartbeat) {
-    const patch = large.packCursor.usPerOp / large.packHeartbeat.usPerOp;
-    checks.push(['cursor patch at 1 000 000 rows costs ≤ a heartbeat (the pack alone)', patch <= 1, `${ratio(patch)} of a heartbeat`]);
-  }
-  if (large?.cursor && large.heartbeat) {
-    const patch = large.cursor.usPerOp / large.heartbeat.usPerOp;
-    checks.push(['(through the engine, which reads the row again for its rule) the same', patch <= 1, `${ratio(patch)} of a heartbeat`]);
-  }
-  if (large?.floor && large.packHeartbeat) {
-    const floor = large.packHeartbeat.usPerOp / large.floor.usPerOp;
-    checks.push(['heartbeat at 1 000 000 rows ≤ 2x the Map lookup-and-write floor (the pack alone)', floor <= 2, `${ratio(floor)} the floor`]);
+  const reference = ratios.find((entry) => entry.engine === 'reference')?.result;
+  if (reference) {
+    const at = `at ${int(ratioRows)} rows, CPU time, pack alone`;
+    for (const patch of ['cursor', 'typing']) {
+      const value = pairedRatio(reference, `pack ${patch}`, 'pack heartbeat');
+      checks.push([`${patch} patch costs ≤ a heartbeat (${at})`, value <= 1, `${ratio(value)} of a heartbeat`]);
+    }
+    const floor = pairedRatio(reference, 'pack heartbeat', 'floor');
+    checks.push([`heartbeat ≤ 2x the Map lookup-and-write floor (${at})`, floor <= 2, `${ratio(floor)} the floor`]);
+    const store = pairedRatio(reference, 'store heartbeat', 'floor');
+    checks.push([`(the store alone) heartbeat ≤ 2x the floor`, store <= 2, `${ratio(store)} the floor`]);
+    const engine = pairedRatio(reference, 'engine cursor', 'engine heartbeat');
+    checks.push(['(through the reference engine, which reads the row again for its rule) cursor ≤ heartbeat', engine <= 1, `${ratio(engine)} of a heartbeat`]);
   }
   const fifty = at(50_000);
   const fiftyBase = baseAt(50_000);
@@ -190,7 +294,8 @@ const main = async (): Promise<void> => {
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(`\nTotal bench time ${num(seconds)} s.`);
-  if (flag('--json')) console.log(JSON.stringify({ current, baseline, memory }));
+  console.log(`load average at the end (1 / 5 / 15 min): ${load()}`);
+  if (flag('--json')) console.log(JSON.stringify({ current, baseline, real, ratios, memory }));
 };
 
 main().catch((error: unknown) => {

@@ -41,13 +41,27 @@ export interface PresenceRow<State extends PresenceState = PresenceState> extend
   heartbeatAt: number;
 }
 
+/** The identity {@link presenceRowId} encoded last, with its id. */
+let lastEncoded: (PresenceIdentity & { id: string }) | undefined;
+
 /**
  * The row id: the JSON array of its identity parts. JSON string encoding is
  * injective, so no choice of characters (`:`, quotes, unicode, empty) can make
  * two identities share an id, unlike 0.3's `${channel}:${actorId}`.
  */
-export const presenceRowId = (identity: PresenceIdentity): string =>
-  JSON.stringify([identity.scope, identity.channel, identity.actorId, identity.sessionId]);
+export const presenceRowId = (identity: PresenceIdentity): string => {
+  // Each part read once. One call's handler, guard and store encode the same
+  // identity in turn, so the last encoding of four strings is reused.
+  const { scope, channel, actorId, sessionId } = identity;
+  const last = lastEncoded;
+  if (last !== undefined && last.scope === scope && last.channel === channel && last.actorId === actorId && last.sessionId === sessionId) return last.id;
+  const id = JSON.stringify([scope, channel, actorId, sessionId]);
+  // Only strings are kept: a part of another type could change without changing identity (===).
+  if (typeof scope === 'string' && typeof channel === 'string' && typeof actorId === 'string' && typeof sessionId === 'string') {
+    lastEncoded = { scope, channel, actorId, sessionId, id };
+  }
+  return id;
+};
 
 /** Whether two identities have the same four parts, and so the same {@link presenceRowId}. */
 export const sameIdentity = (a: PresenceIdentity, b: PresenceIdentity): boolean =>

@@ -44,6 +44,19 @@ describe('row identity', () => {
     expect(presenceRowId(a) === presenceRowId(b)).toBe(same);
   });
 
+  test.prop([fc.array(fc.tuple(identity, fc.boolean()), { minLength: 1, maxLength: 12 })])(
+    'every id is the JSON of the parts read now, however the encodings before it went (repeats, and one object changed in place)',
+    (steps) => {
+      const reused = { scope: '', channel: '', actorId: '', sessionId: '' };
+      for (const [next, inPlace] of steps) {
+        // Changing the very object encoded last must not return its old id.
+        const subject = inPlace ? Object.assign(reused, next) : { ...next };
+        expect(presenceRowId(subject)).toBe(JSON.stringify([next.scope, next.channel, next.actorId, next.sessionId]));
+        expect(presenceRowId({ ...next })).toBe(presenceRowId(subject));
+      }
+    },
+  );
+
   test('the 0.3 collisions are distinct ids', () => {
     const base = { scope: '', sessionId: '' };
     expect(presenceRowId({ ...base, channel: 'a:b', actorId: 'c' })).not.toBe(presenceRowId({ ...base, channel: 'a', actorId: 'b:c' }));

@@ -3,7 +3,10 @@
  * Every committed change is logged under its batch's local version and its
  * `(origin, originVersion)`: this engine and its own version for local
  * commits, the peer and the peer's version for batches from the cluster bus.
- * The log keeps the newest `size` entries. A cursor is the JSON of
+ * The log keeps the newest `size` entries, in a ring buffer: a commit
+ * overwrites the oldest slot instead of shifting the whole log, so logging
+ * costs the same however full the log is (the real engine shifts an array,
+ * and walks the log for every cursor). A cursor is the JSON of
  * `{ [instanceId]: version }` plus, for each peer still in the log, the
  * newest `originVersion` logged from it; a bare number means a version of
  * this engine.
@@ -56,7 +59,12 @@ export interface ChangeLog {
  * @returns the log
  */
 export function createChangeLog(instanceId: string, size: number): ChangeLog {
-  const entries: LoggedChange[] = [];
+  // The ring: `count` entries, the oldest at `slots[head]`. The engine keeps a
+  // whole number of entries (it trims while longer than `size`; never for NaN).
+  const capacity = Number.isNaN(size) ? Infinity : Math.max(0, Math.ceil(size));
+  const slots: LoggedChange[] = [];
+  let head = 0;
+  let count = 0;
   let version = 0;
   // Per peer still in the log: its entry count and newest originVersion, so a cursor costs no log walk.
   const peers = new Map<string, { count: number; newest: number }>();
@@ -76,8 +84,34 @@ export function createChangeLog(instanceId: string, size: number): ChangeLog {
     return vector;
   };
 
+  /** The logged entries, oldest first (a copy: subscribe-time work only). */
+  const ordered = (): LoggedChange[] => {
+    const list: LoggedChange[] = [];
+    for (let index = 0; index < count; index++) list.push(slots[(head + index) % capacity]!);
+    return list;
+  };
+
+  /** Forgets a trimmed entry's share of its peer's tally. */
+  const trim = (entry: LoggedChange): void => {
+    const tally = peers.get(entry.origin);
+    if (tally && --tally.count === 0) peers.delete(entry.origin);
+  };
+
+  /** Appends one entry, overwriting (and trimming) the oldest once the log is full. */
+  const append = (entry: LoggedChange): void => {
+    if (count < capacity) {
+      slots[(head + count) % capacity] = entry;
+      count++;
+    } else if (capacity === 0) trim(entry);
+    else {
+      trim(slots[head]!);
+      slots[head] = entry;
+      head = (head + 1) % capacity;
+    }
+  };
+
   /** Whether the log still holds everything of `origin` after `seen`. */
-  const covers = (origin: string, seen: number): boolean => {
+  const covers = (entries: readonly LoggedChange[], origin: string, seen: number): boolean => {
     if (origin === instanceId && seen >= version) return true;
     let oldest: number | undefined;
     for (const entry of entries) if (entry.origin === origin && (oldest === undefined || entry.originVersion < oldest)) oldest = entry.originVersion;
@@ -96,14 +130,8 @@ export function createChangeLog(instanceId: string, size: number): ChangeLog {
       version += 1;
       const origin = peer?.origin ?? instanceId;
       const originVersion = peer?.originVersion ?? version;
-      for (const { table, op, row } of changes) entries.push({ version, table, op, row, origin, originVersion });
       if (peer) peers.set(origin, { count: (peers.get(origin)?.count ?? 0) + changes.length, newest: originVersion });
-      if (entries.length > size) {
-        for (const trimmed of entries.splice(0, entries.length - size)) {
-          const tally = peers.get(trimmed.origin);
-          if (tally && --tally.count === 0) peers.delete(trimmed.origin);
-        }
-      }
+      for (const { table, op, row } of changes) append({ version, table, op, row, origin, originVersion });
       return version;
     },
     cursor() {
@@ -115,13 +143,14 @@ export function createChangeLog(instanceId: string, size: number): ChangeLog {
       if (!incremental) return false;
       const vector = seenVector(since);
       if (vector === null) return false;
-      for (const [origin, seen] of vector) if (!covers(origin, seen)) return false;
+      const entries = ordered();
+      for (const [origin, seen] of vector) if (!covers(entries, origin, seen)) return false;
       return true;
     },
     catchup(since, tables, key, keep) {
       const vector = seenVector(since) ?? new Map<string, number>();
       const latest = new Map<RowKey, { present: boolean; row: unknown }>();
-      for (const entry of entries) {
+      for (const entry of ordered()) {
         const seen = vector.get(entry.origin);
         if (!tables.includes(entry.table) || (seen !== undefined && entry.originVersion <= seen)) continue;
         latest.set(key(entry.row), { present: entry.op !== 'delete' && keep(entry.row), row: entry.row });
@@ -130,6 +159,6 @@ export function createChangeLog(instanceId: string, size: number): ChangeLog {
       for (const { present, row } of latest.values()) (present ? diff.changed : diff.removed).push(row);
       return diff;
     },
-    recent: () => entries.slice(-RECENT_CHANGES).map(({ version: v, table, op }) => ({ version: v, table, op })),
+    recent: () => ordered().slice(-RECENT_CHANGES).map(({ version: v, table, op }) => ({ version: v, table, op })),
   };
 }

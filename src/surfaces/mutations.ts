@@ -51,7 +51,9 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
     const pending = identify(settings, args, ctx);
     const identity = pending instanceof Promise ? await pending : pending;
     const now = settings.now();
-    const row = patchedRow(await store.get(presenceRowId(identity)), makePatch(now), now);
+    // A synchronous store's answer is used as is: no microtask for a value already here.
+    const read = store.get(presenceRowId(identity));
+    const row = patchedRow(read instanceof Promise ? await read : read, makePatch(now), now);
     checkState(row.state, settings);
     return await actions.update(names.table, row);
   };
