@@ -2,13 +2,16 @@
  * The reference buses' wire form, without a server: a batch survives the
  * codec whatever its rows hold (unicode, NUL, lone surrogates, bigints,
  * keys that look like the codec's own tags), the encoding is pure ASCII,
- * and NOTIFY-sized parts join back into the payload they came from.
+ * and NOTIFY-sized parts join back into the payload they came from; the
+ * PostgreSQL bus sends one batch at a time, in publish order.
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { createReassembler, NOTIFY_PAYLOAD_LIMIT, splitPayload } from '../examples/buses/chunks.js';
 import type { ClusterMessage } from '../spec/engine/cluster.js';
 import { ClusterMessageDecodeError, decodeClusterMessage, encodeClusterMessage } from '../examples/buses/codec.js';
+import { createPostgresClusterBus } from '../examples/buses/pg-bus.js';
+import type pg from 'pg';
 
 const strings = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('\u0000', '\ud800', 'x\udc00', '😀', 'é€', '$bigint', '$entries', '"\\'));
 // Values JSON keeps exactly (no -0, NaN, undefined), plus bigints.
@@ -97,3 +100,38 @@ describe('NOTIFY parts', () => {
     expect(() => createReassembler()('{"origin":"a","changes":[]}')).toThrow(expect.objectContaining({ code: 'BAD_CLUSTER_MESSAGE' }));
   });
 });
+
+describe('PostgreSQL bus publishing order', () => {
+  // A pool whose statements settle only when the test says so: a bus that sent a batch before the previous one settled could have them
+  // commit (and NOTIFY) in the other order on two connections.
+  test.prop([fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 7 })])(
+    'sends one batch at a time, in publish order, and a failed send does not stop the next',
+    async (count, failing) => {
+      const sent: { version: number; settle: (ok: boolean) => void }[] = [];
+      const pool = {
+        query: (_sql: string, [, parts]: [string, string[]]) =>
+          new Promise((resolve, reject) => {
+            const version = decodeClusterMessage(createReassemblerFor(parts)).originVersion ?? -1;
+            sent.push({ version, settle: (ok) => (ok ? resolve({ rows: [] }) : reject(new Error('lost'))) });
+          }),
+      };
+      const bus = createPostgresClusterBus({ pool: pool as unknown as pg.Pool, channel: 'order', onError: () => undefined });
+      const outcomes = Array.from({ length: count }, (_, version) => Promise.resolve(bus.publish({ origin: 'a', originVersion: version, changes: [] })).then(() => 'ok', () => 'failed'));
+      for (let step = 0; step < count; step++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        // Exactly one statement is out at a time, and it carries the next batch.
+        expect(sent.map((send) => send.version)).toEqual(Array.from({ length: step + 1 }, (_, version) => version));
+        sent[step]!.settle(step !== failing);
+      }
+      expect(await Promise.all(outcomes)).toEqual(Array.from({ length: count }, (_, version) => (version === failing ? 'failed' : 'ok')));
+    },
+  );
+});
+
+/** Joins the NOTIFY parts of one statement back into the payload. */
+const createReassemblerFor = (parts: string[]): string => {
+  const reassemble = createReassembler();
+  let whole: string | undefined;
+  for (const part of parts) whole = reassemble(part) ?? whole;
+  return whole!;
+};

@@ -3,10 +3,10 @@
  * this package's tests, bench and demo. Production users take the published
  * `@absolutejs/sync-bus-pg`, which has the same contract.
  *
- * Publishing runs `pg_notify` on the caller's pool; each `subscribe` opens
- * its own dedicated client (LISTEN belongs to a session, so it cannot be a
- * pooled one) with the pool's connection settings, and reopens it when it
- * drops. A batch over the 8000-byte NOTIFY limit is split into parts sent in
+ * Publishing runs `pg_notify` on the caller's pool, one batch at a time in
+ * publish order; each `subscribe` opens its own dedicated client (LISTEN
+ * belongs to a session, so it cannot be a pooled one) with the pool's
+ * connection settings, and reopens it when it drops. A batch over the 8000-byte NOTIFY limit is split into parts sent in
  * one transaction (chunks.ts), not spilled to a table: nothing to vacuum, and
  * a listener gets all of a batch or none. Delivery is at-most-once: a batch
  * published while a subscriber's client is down never reaches it.
@@ -53,10 +53,17 @@ export const createPostgresClusterBus = (options: PostgresClusterBusOptions): Cl
   const listen = `LISTEN ${quoteIdentifier(channel)}`;
   const sender = randomUUID().slice(0, 8);
   let sequence = 0;
-  const publish: ClusterBus['publish'] = async (message) => {
+  // The pool runs concurrent statements on different connections, which may
+  // commit in either order; the engine publishes fire-and-forget after every
+  // commit, so this bus sends one batch at a time to keep a node's batches in
+  // the order it committed them.
+  let sent: Promise<unknown> = Promise.resolve();
+  const publish: ClusterBus['publish'] = (message) => {
     const parts = splitPayload(encodeClusterMessage(message), sender, (sequence += 1));
     // One statement is one transaction: the parts arrive back to back, or not at all.
-    await pool.query('SELECT pg_notify($1, part) FROM unnest($2::text[]) AS part', [channel, parts]);
+    const send = sent.then(() => pool.query('SELECT pg_notify($1, part) FROM unnest($2::text[]) AS part', [channel, parts]));
+    sent = send.catch(() => undefined);
+    return send.then(() => undefined);
   };
 
   return listeningBus({
