@@ -13,6 +13,7 @@ import type { PresenceStore } from '../../src/store.js';
 import { deepEqual, sameRows, show, showRows } from '../equal.js';
 import { STORE, type StoreInvariantId } from './ids.js';
 import { vandalize, type Blame, type ModelRun } from './model-run.js';
+import { revise, type Revision } from './revisions.js';
 import { CLOCK_END, rowFor } from './universe.js';
 
 /** A command of a presence store model run. */
@@ -107,6 +108,41 @@ export class WriteCommand extends AlwaysApplicable {
   /** The call, as a store author would write it. */
   override toString(): string {
     return `${this.kind}(${rowText(this.row)})`;
+  }
+}
+
+/**
+ * An upsert whose state is the stored state of its id revised (see
+ * `revisions.ts`), never older than the stored heartbeat: the write a patch
+ * makes. Without a stored row it writes the revision of `{}`.
+ */
+export class ReviseCommand extends AlwaysApplicable {
+  /**
+   * @param identity - the identity written
+   * @param heartbeatAt - the heartbeat, raised to the stored one if that is later
+   * @param ttl - added to the heartbeat for `expiresAt`
+   * @param revision - how the stored state changes
+   */
+  constructor(
+    readonly identity: PresenceIdentity,
+    readonly heartbeatAt: number,
+    readonly ttl: number,
+    readonly revision: Revision,
+  ) {
+    super();
+  }
+
+  /** Builds the row from the stored one, then runs it as an upsert. */
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const stored = run.model.get(presenceRowId(this.identity));
+    const heartbeatAt = Math.max(this.heartbeatAt, stored?.heartbeatAt ?? this.heartbeatAt);
+    const row = rowFor(this.identity, heartbeatAt, heartbeatAt + this.ttl, revise(stored?.state ?? {}, this.revision));
+    await new WriteCommand('upsert', row).run(run, store);
+  }
+
+  /** The call; the state depends on the run, so it is spelled as the edit. */
+  override toString(): string {
+    return `upsert(id=${presenceRowId(this.identity)}, heartbeatAt=max(${this.heartbeatAt}, stored), expiresAt=heartbeatAt+${this.ttl}, state=stored state, ${this.revision})`;
   }
 }
 
@@ -393,6 +429,13 @@ export class ChurnCommand extends AlwaysApplicable {
       await new WriteCommand('upsert', rowFor(this.identity, at, at + this.ttl, { step: step % 3 }), [presenceRowId(this.identity)]).run(run, store);
       if (step % this.sweepEvery === 0) await new SweepCommand(at, step % 2 === 0 ? undefined : 1).run(run, store);
     }
+    // The session then stops renewing: a sweep at its last expiry must find its row wherever the index put it.
+    await new SweepCommand(this.#lastExpiry(), undefined).run(run, store);
+  }
+
+  /** When the last renewal expires. */
+  #lastExpiry(): number {
+    return this.base + this.renewals - 1 + this.ttl;
   }
 
   /** The renewals, abbreviated. */
@@ -403,6 +446,6 @@ export class ChurnCommand extends AlwaysApplicable {
         : `after upserting ${this.bystanders
             .map((bystander, index) => `id=${presenceRowId(bystander)} expiresAt=${this.#bystanderExpiry(index)}`)
             .join(', ')}: `;
-    return `churn(${first}id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i)`;
+    return `churn(${first}id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i; then sweep(now=${this.#lastExpiry()}))`;
   }
 }
