@@ -10,7 +10,12 @@
  */
 import type { JsonValue, PresenceState } from '../../src/row.js';
 
-/** What a revision does to the innermost container of the stored state (or to its top level). */
+/**
+ * What a revision does: to the top level, or (`-deep`) to the innermost
+ * container, reached by following the last key that holds one. `array-object`
+ * turns the innermost container into the other kind with the same keys, or
+ * adds a list when the state nests nothing.
+ */
 export type Revision = 'append' | 'append-deep' | 'change-deep' | 'drop-last' | 'drop-last-deep' | 'array-object';
 
 /** Every revision, for generators. */
