@@ -14,7 +14,7 @@ import { commandsReplayPath, runProperty } from '../run-property.js';
 import { withStore } from '../store/subject.js';
 import { packCommands } from './commands.js';
 import type { Judge } from './step.js';
-import { MEMBER_LIMITS, type PackSubject } from './subject.js';
+import { MEMBER_LIMITS, SESSION_LIMITS, type PackSubject } from './subject.js';
 import { PackWorld } from './world.js';
 
 /** Long enough to join, patch, expire, clean up and rejoin. */
@@ -64,16 +64,18 @@ export const packModelCheck = (invariant: Invariant, judge: Judge, options: { fa
       fc.asyncProperty(
         fc.commands(packCommands(), { maxCommands: MAX_COMMANDS, size: 'max', ...(replayPath === undefined ? {} : { replayPath }) }),
         fc.integer({ min: 0, max: 0x7fffffff }),
-        // Half the runs configure a small member limit, so joins meet CHANNEL_FULL; a quarter under
-        // faults, where full channels would leave fewer renewals for a fault to land inside.
+        // Two runs in five configure a small member limit and one in five a session limit, so joins
+        // meet both kinds of CHANNEL_FULL; fewer under faults, where full channels would leave fewer
+        // renewals for a fault to land inside.
         fc.oneof(
-          { weight: options.faults === true ? 3 : 1, arbitrary: fc.constant(undefined) },
-          { weight: 1, arbitrary: fc.constantFrom(...MEMBER_LIMITS) },
+          { weight: options.faults === true ? 6 : 2, arbitrary: fc.constant(undefined) },
+          { weight: 2, arbitrary: fc.constantFrom(...MEMBER_LIMITS) },
+          { weight: 1, arbitrary: fc.constantFrom(...SESSION_LIMITS) },
         ),
-        (commands, faultSeed, maxMembers) =>
+        (commands, faultSeed, limits) =>
           withStore(subject, async (inner) => {
             const { store, arm } = armable(inner, faultSeed);
-            const world = await PackWorld.open(inner, options.faults === true ? store : inner, subject.createPack, maxMembers);
+            const world = await PackWorld.open(inner, options.faults === true ? store : inner, subject.createPack, limits);
             try {
               if (options.faults === true) arm();
               await fc.asyncModelRun(() => ({ model: {}, real: { world, judge } }), commands);

@@ -25,6 +25,8 @@ export interface ModelSettings {
   allowed: (channel: string, caller: ModelCaller) => boolean;
   /** Most live members of one scope and channel, if limited. */
   maxMembers?: number;
+  /** Most live sessions of one actor in one scope and channel, if limited. */
+  maxSessions?: number;
 }
 
 /** What a command should do: succeed (and leave these rows), or fail with this code. */
@@ -72,10 +74,12 @@ export class PackModel {
   heartbeat(caller: ModelCaller, channel: string, session: string, state: PresenceRow['state'] | undefined, now: number): ModelOutcome {
     if (!this.settings.allowed(channel, caller)) return { ok: false, code: 'CHANNEL_DENIED' };
     const old = this.find(caller, channel, session);
-    const { maxMembers } = this.settings;
-    // Joining (no live row of this session yet) a channel already at the limit is refused.
-    if (maxMembers !== undefined && (old === undefined || old.expiresAt <= now) && this.visible(caller.scope, channel, now).length >= maxMembers) {
-      return { ok: false, code: 'CHANNEL_FULL' };
+    // Joining (no live row of this session yet) a channel already at a limit is refused.
+    if (old === undefined || old.expiresAt <= now) {
+      const { maxMembers = Infinity, maxSessions = Infinity } = this.settings;
+      const members = this.visible(caller.scope, channel, now);
+      const sessions = members.filter((row) => row.actorId === caller.actor).length;
+      if (members.length >= maxMembers || sessions >= maxSessions) return { ok: false, code: 'CHANNEL_FULL' };
     }
     const fresh = now + this.settings.ttlMs;
     if (old !== undefined && old.heartbeatAt > now) {

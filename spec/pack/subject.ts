@@ -34,8 +34,19 @@ export const GATED = { channel: 'vip', actor: 'ann' } as const;
 /** Where the clock starts: epoch-millisecond magnitude, past 2^32, so a pack or store that narrows times shows. */
 export const START = 1_700_000_000_000;
 
-/** The member limits some runs configure (`limits.maxMembersPerChannel`): small, so channels fill. */
-export const MEMBER_LIMITS = [1, 2] as const;
+/** The limits a run may configure: members of a channel, live sessions of one actor in it. */
+export interface PackLimits {
+  /** `limits.maxMembersPerChannel`. */
+  readonly maxMembers?: number;
+  /** `limits.maxSessionsPerActor`. */
+  readonly maxSessions?: number;
+}
+
+/** The member limits some runs configure: small, so channels fill. */
+export const MEMBER_LIMITS: readonly PackLimits[] = [{ maxMembers: 1 }, { maxMembers: 2 }];
+
+/** The session limit some runs configure: an actor's second session in a channel is refused. */
+export const SESSION_LIMITS: readonly PackLimits[] = [{ maxSessions: 1 }];
 
 /** The channel gate every certified pack is configured with. */
 export const allowed = (channel: string, caller: ModelCaller): boolean => channel !== GATED.channel || caller.actor === GATED.actor;
@@ -46,10 +57,17 @@ export const MODEL_SETTINGS: ModelSettings = { ttlMs: 10_000, typingTtlMs: 5_000
 /** The ctx of a caller: `userId` and `tenant`. */
 export const ctxOf = (caller: ModelCaller): Record<string, unknown> => ({ userId: caller.actor, tenant: caller.scope });
 
-/** The config every pack under test gets (the harness adds `store` and `now`); `maxMembers` sets the member limit. */
-export const packConfig = (prefix?: string, maxMembers?: number): Omit<PresencePackConfig, 'store' | 'now'> => ({
+/** The config every pack under test gets (the harness adds `store` and `now`), with `limits` if given. */
+export const packConfig = (prefix?: string, limits: PackLimits = {}): Omit<PresencePackConfig, 'store' | 'now'> => ({
   ...(prefix === undefined ? {} : { prefix }),
-  ...(maxMembers === undefined ? {} : { limits: { maxMembersPerChannel: maxMembers } }),
+  ...(limits.maxMembers === undefined && limits.maxSessions === undefined
+    ? {}
+    : {
+        limits: {
+          ...(limits.maxMembers === undefined ? {} : { maxMembersPerChannel: limits.maxMembers }),
+          ...(limits.maxSessions === undefined ? {} : { maxSessionsPerActor: limits.maxSessions }),
+        },
+      }),
   getActorId: (ctx) => ctx['userId'],
   scope: (ctx) => ctx['tenant'],
   canAccessChannel: (channel, ctx) => allowed(channel, { actor: String(ctx['userId']), scope: String(ctx['tenant']) }),

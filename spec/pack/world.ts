@@ -10,7 +10,7 @@ import type { PresenceStore } from '../../src/store.js';
 import type { ViewDiff } from '../engine/types.js';
 import { createPresenceHarness, type PresenceHarness, type PresenceView } from '../harness.js';
 import { PackModel } from './model.js';
-import { CHANNELS, GATED, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackFactory } from './subject.js';
+import { CHANNELS, GATED, MODEL_SETTINGS, SCOPES, START, ctxOf, packConfig, type PackFactory, type PackLimits } from './subject.js';
 
 /** A scope and channel a view watches. */
 export interface ViewKey {
@@ -36,24 +36,24 @@ export class PackWorld {
    * Creates a world; call {@link PackWorld.open} before use.
    * @param harness - the pack on the reference engine
    * @param inner - the store without fault injection
-   * @param maxMembers - the member limit the pack was configured with, if any
+   * @param limits - the limits the pack was configured with
    */
   constructor(
     readonly harness: PresenceHarness,
     readonly inner: PresenceStore,
-    maxMembers?: number,
+    limits: PackLimits = {},
   ) {
-    this.model = new PackModel(maxMembers === undefined ? MODEL_SETTINGS : { ...MODEL_SETTINGS, maxMembers });
+    this.model = new PackModel({ ...MODEL_SETTINGS, ...limits });
   }
 
-  /** Registers the pack on `store` (maybe fault-injected), with the member limit if given, and watches every scope and channel. */
-  static async open(inner: PresenceStore, store: PresenceStore, createPack: PackFactory | undefined, maxMembers?: number): Promise<PackWorld> {
+  /** Registers the pack on `store` (maybe fault-injected), with the limits if given, and watches every scope and channel. */
+  static async open(inner: PresenceStore, store: PresenceStore, createPack: PackFactory | undefined, limits?: PackLimits): Promise<PackWorld> {
     const harness = createPresenceHarness({
-      config: { ...packConfig(undefined, maxMembers), store },
+      config: { ...packConfig(undefined, limits), store },
       start: START,
       ...(createPack === undefined ? {} : { createPack }),
     });
-    const world = new PackWorld(harness, inner, maxMembers);
+    const world = new PackWorld(harness, inner, limits);
     for (const row of await inner.rows()) world.model.rows.set(row.id, row);
     for (const scope of SCOPES) {
       for (const channel of CHANNELS) {

@@ -13,6 +13,7 @@ import type { PresenceStore } from '../../src/store.js';
 import { deepEqual, sameRows, show, showRows } from '../equal.js';
 import { STORE, type StoreInvariantId } from './ids.js';
 import { vandalize, type Blame, type ModelRun } from './model-run.js';
+import { revise, type Revision } from './revisions.js';
 import { CLOCK_END, rowFor } from './universe.js';
 
 /** A command of a presence store model run. */
@@ -107,6 +108,41 @@ export class WriteCommand extends AlwaysApplicable {
   /** The call, as a store author would write it. */
   override toString(): string {
     return `${this.kind}(${rowText(this.row)})`;
+  }
+}
+
+/**
+ * An upsert whose state is the stored state of its id revised (see
+ * `revisions.ts`), never older than the stored heartbeat: the write a patch
+ * makes. Without a stored row it writes the revision of `{}`.
+ */
+export class ReviseCommand extends AlwaysApplicable {
+  /**
+   * @param identity - the identity written
+   * @param heartbeatAt - the heartbeat, raised to the stored one if that is later
+   * @param ttl - added to the heartbeat for `expiresAt`
+   * @param revision - how the stored state changes
+   */
+  constructor(
+    readonly identity: PresenceIdentity,
+    readonly heartbeatAt: number,
+    readonly ttl: number,
+    readonly revision: Revision,
+  ) {
+    super();
+  }
+
+  /** Builds the row from the stored one, then runs it as an upsert. */
+  override async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    const stored = run.model.get(presenceRowId(this.identity));
+    const heartbeatAt = Math.max(this.heartbeatAt, stored?.heartbeatAt ?? this.heartbeatAt);
+    const row = rowFor(this.identity, heartbeatAt, heartbeatAt + this.ttl, revise(stored?.state ?? {}, this.revision));
+    await new WriteCommand('upsert', row).run(run, store);
+  }
+
+  /** The call; the state depends on the run, so it is spelled as the edit. */
+  override toString(): string {
+    return `upsert(id=${presenceRowId(this.identity)}, heartbeatAt=max(${this.heartbeatAt}, stored), expiresAt=heartbeatAt+${this.ttl}, state=stored state, ${this.revision})`;
   }
 }
 
@@ -302,7 +338,8 @@ export class SweepCommand extends AlwaysApplicable {
  * Many members written into one channel at once, more than a typical result
  * cap (`LIMIT 1000`), all live at the window's start and expiring across it;
  * then the channel is listed at the start, when every one of them must come
- * back. Later reads and the run's closing sweep see them too.
+ * back. Then one member in seven renews 1 ms later, leaving the middle of its
+ * expiry group. Later reads and the run's closing sweep see them too.
  */
 export class CrowdCommand extends AlwaysApplicable {
   /**
@@ -340,11 +377,16 @@ export class CrowdCommand extends AlwaysApplicable {
     }
     await run.settle(store, `${this} (the writes)`, blameAll(STORE.getAfterUpsert));
     await new ChannelCommand(this.scope, this.channel, this.base).run(run, store);
+    // One member in seven renews 1 ms later: it leaves the middle of the group expiring with it and
+    // joins the end of the next group, as renewals in a busy channel do.
+    for (const row of rows.filter((_, index) => index % 7 === 3)) {
+      await new WriteCommand('upsert', { ...row, heartbeatAt: row.heartbeatAt + 1, expiresAt: row.expiresAt + 1 }, [row.id]).run(run, store);
+    }
   }
 
   /** The call, abbreviated: the rows follow from the count. */
   override toString(): string {
-    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}, expiresAt=${this.base}+1+(7i)%${CLOCK_END}; then channel(now=${this.base}))`;
+    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}, expiresAt=${this.base}+1+(7i)%${CLOCK_END}; then channel(now=${this.base}); then the same upserts 1 ms later for i%7=3)`;
   }
 }
 
@@ -356,7 +398,8 @@ export class CrowdCommand extends AlwaysApplicable {
  * written first, latest expiry first) expire one by one during the churn:
  * while one is live the stale keys behind it stay, so the index rebuilds
  * with several live expiries out of order, and a later sweep must still find
- * each expired bystander.
+ * each expired bystander. The session then dies: a sweep at its last expiry
+ * must find its row, whatever the index did at the last renewal.
  */
 export class ChurnCommand extends AlwaysApplicable {
   /**
@@ -393,6 +436,13 @@ export class ChurnCommand extends AlwaysApplicable {
       await new WriteCommand('upsert', rowFor(this.identity, at, at + this.ttl, { step: step % 3 }), [presenceRowId(this.identity)]).run(run, store);
       if (step % this.sweepEvery === 0) await new SweepCommand(at, step % 2 === 0 ? undefined : 1).run(run, store);
     }
+    // The session then stops renewing: a sweep at its last expiry must find its row wherever the index put it.
+    await new SweepCommand(this.#lastExpiry(), undefined).run(run, store);
+  }
+
+  /** When the last renewal expires. */
+  #lastExpiry(): number {
+    return this.base + this.renewals - 1 + this.ttl;
   }
 
   /** The renewals, abbreviated. */
@@ -403,6 +453,6 @@ export class ChurnCommand extends AlwaysApplicable {
         : `after upserting ${this.bystanders
             .map((bystander, index) => `id=${presenceRowId(bystander)} expiresAt=${this.#bystanderExpiry(index)}`)
             .join(', ')}: `;
-    return `churn(${first}id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i)`;
+    return `churn(${first}id=${presenceRowId(this.identity)}, ${this.renewals} upserts with heartbeatAt=${this.base}+i, expiresAt=heartbeatAt+${this.ttl}, state={"step":i%3}; sweep(now=heartbeatAt) after every ${this.sweepEvery}th, limit 1 on odd i; then sweep(now=${this.#lastExpiry()}))`;
   }
 }

@@ -25,6 +25,7 @@ import {
   CrowdCommand,
   GetCommand,
   RemoveCommand,
+  ReviseCommand,
   RowsCommand,
   SweepCommand,
   WriteCommand,
@@ -33,7 +34,8 @@ import {
 } from './commands.js';
 import { ModelRun } from './model-run.js';
 import { withStore } from './subject.js';
-import { CLOCK_END, clockTime, rowIn, timeBase, universeOf, universeOfRun, type Universe } from './universe.js';
+import { REVISIONS } from './revisions.js';
+import { CLOCK_END, clockTime, heartbeatTime, rowIn, timeBase, timeToLive, universeOf, universeOfRun, type Universe } from './universe.js';
 
 /** A read or sweep at a stored row's expiry, or one millisecond either side. */
 const expiryClock = (universe: Universe): fc.Arbitrary<ExpiryClock> =>
@@ -80,6 +82,10 @@ export const storeCommands = (universe: Universe, base = 0): fc.Arbitrary<StoreC
     rowIn(universe, base).map((row) => new WriteCommand('upsert', row)),
     fc.oneof(rowIn(universe, base), rowIn(paired, base)).map((row) => new WriteCommand('upsert', row)),
     rowIn(universe, base).map((row) => new WriteCommand('update', row)),
+    // A patch-like write: the stored state revised deep inside or at its end.
+    fc
+      .tuple(fc.constantFrom(...universe.identities), heartbeatTime, timeToLive, fc.constantFrom(...REVISIONS))
+      .map(([identity, heartbeatAt, ttl, revision]) => new ReviseCommand(identity, base + heartbeatAt, ttl, revision)),
     fc.oneof(id, fc.constantFrom(...paired.ids)).map((value) => new RemoveCommand(value)),
     id.map((value) => new GetCommand(value)),
     // Reads twice as often as other calls: a listing is where matching and collation bugs show.

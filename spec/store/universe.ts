@@ -161,8 +161,9 @@ export const allIdentities: readonly PresenceIdentity[] = storeUniverses.flatMap
  * States for model runs: nested ones (so a store that copies shallowly or
  * keeps the caller's object is caught when a nested value is mutated), and
  * many that share their keys and differ in one value only, at the top or
- * deep inside, by key order, or by a JSON kind (`1` and `'1'`, `null`), so a
- * store that compares states shallowly or by their keys keeps a stale one.
+ * deep inside, by key order, or by a JSON kind (`1` and `'1'`, `null`, an
+ * array and an object with the same keys), or by a key fewer, so a store that
+ * compares or merges states shallowly or by their keys keeps a stale one.
  */
 export const smallState: fc.Arbitrary<PresenceState> = fc.constantFrom<PresenceState>(
   {},
@@ -176,8 +177,11 @@ export const smallState: fc.Arbitrary<PresenceState> = fc.constantFrom<PresenceS
   { n: 1, m: 2 },
   { n: 2, cursor: { x: 1, y: 2 } },
   { n: 2, cursor: { x: 1, y: 3 } },
+  { n: 2, cursor: { x: 1 } },
+  { n: 2, cursor: null },
   { typing: true, tags: ['a', 'b'] },
   { typing: true, tags: ['b', 'a'] },
+  { typing: true, tags: { 0: 'a', 1: 'b' } },
   { deep: { a: { b: [1, { c: true }] } } },
   { deep: { a: { b: [1, { c: false }] } } },
   { name: 'Ada', cursor: { x: 3, y: 4 }, tags: [] },
