@@ -130,6 +130,21 @@ export interface Heal {
   refreshed: PresenceRow[];
 }
 
+/**
+ * The version a removal announces just before its delete, in the same batch.
+ * An engine applies a delete by key alone and never shows it to a pack, so
+ * without this a node whose bus delivered a leave would still count the row
+ * among what its views hold; a rejoin in the same millisecond (an identical
+ * version) that the bus then lost would never be healed. No view shows this
+ * version at any time (it expired before any safe-integer clock), so every
+ * node's `match` rejects it and its view index forgets the row; and it equals
+ * no stored version, whose times are safe integers a TTL apart.
+ *
+ * @param row - the row being removed
+ * @returns the row as already expired
+ */
+export const tombstoneOf = (row: PresenceRow): PresenceRow => ({ ...row, expiresAt: Number.MIN_SAFE_INTEGER });
+
 /** Whether two versions of a row are the same to a view. */
 export const sameRow = (left: PresenceRow, right: PresenceRow): boolean =>
   left.expiresAt === right.expiresAt && left.heartbeatAt === right.heartbeatAt && sameJson(left.state, right.state);

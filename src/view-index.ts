@@ -9,7 +9,7 @@
  * subscriptions. The index remembers two things per watched (scope,
  * channel): the rows some view there may hold (every row hydrated or
  * matched since the last reconciliation; a delete is never shown to a pack,
- * so only reconciliation drops them), and the rows every view there holds
+ * so only reconciliation and a removal's tombstone drop them), and the rows every view there holds
  * in that version (a matched row reaches every view of its channel at once;
  * a new subscription's hydrate keeps only the rows it agrees on). A channel
  * is watched from the first `hydrate` or `match` naming it; the least

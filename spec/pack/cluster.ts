@@ -280,7 +280,9 @@ export const clusterCheck = (invariant: Invariant): PackCheck => ({
   weight: 0.3,
   run: (subject: PackSubject, settings) =>
     runProperty(
-      fc.asyncProperty(fc.constantFrom(2, 3), fc.array(step, { maxLength: 24 }), finale, (count, steps, end) =>
+      // At least 8 steps: at fast-check's default size most arrays would hold
+      // a handful, too few for a join, a leave and a rejoin around a lost message.
+      fc.asyncProperty(fc.constantFrom(2, 3), fc.array(step, { minLength: 8, maxLength: 32 }), finale, (count, steps, end) =>
         withStore(subject, async (store) => {
           const problem = await runCluster(subject, store, count, steps, end);
           if (problem !== undefined) throw new Error(problem);

@@ -16,6 +16,7 @@ import type { PresenceNames } from '../names.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceSettings } from '../settings.js';
 import type { ViewIndex, WatchedChannel } from '../view-index.js';
+import { removeRow } from './removal.js';
 
 /** Retry only an unreachable or slow store; a sweep is atomic and reconciliation only reads, so a retry is safe. */
 export const cleanupRetry: RetryPolicy = {
@@ -48,7 +49,7 @@ const reconcile = async <Ctx>(settings: PresenceSettings<Ctx>, index: ViewIndex,
 
 /** Sends one reconciliation's heals and records what the views now hold. */
 const send = async (actions: MutationActions, table: string, index: ViewIndex, { watched, live, heal }: Reconciled): Promise<void> => {
-  for (const row of heal.removed) await actions.change(table, { op: 'delete', row });
+  for (const row of heal.removed) await removeRow(actions, table, row, false);
   for (const row of heal.refreshed) await actions.change(table, { op: 'update', row });
   index.settle(watched.scope, watched.channel, live);
 };
@@ -66,7 +67,7 @@ export const presenceCleanup = <Ctx>(settings: PresenceSettings<Ctx>, names: Pre
     const reconciled = await reconcile(settings, index, new Set(removed.map((row) => row.id)), now);
     for (const row of removed) {
       index.forget(row);
-      await actions.change(names.table, { op: 'delete', row });
+      await removeRow(actions, names.table, row, false);
     }
     for (const channel of reconciled) await send(actions, names.table, index, channel);
   },

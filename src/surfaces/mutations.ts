@@ -13,6 +13,7 @@ import type { PresenceNames } from '../names.js';
 import { presenceRowId, type PresenceIdentity, type PresenceRow, type PresenceState } from '../row.js';
 import type { PresenceSettings } from '../settings.js';
 import type { ViewIndex } from '../view-index.js';
+import { removeRow } from './removal.js';
 
 /** What `presence:leave` resolves to. */
 export interface LeaveResult {
@@ -83,7 +84,7 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
             ? rowsToLeave(await store.channel(identity.scope, identity.channel, settings.now()), identity.actorId)
             : [await store.get(presenceRowId(identity))].filter((row): row is PresenceRow => row !== undefined);
         for (const row of rows) {
-          await actions.delete(names.table, row);
+          await removeRow(actions, names.table, row, true);
           index.forget(row);
         }
         return { removed: rows.length };
