@@ -121,6 +121,13 @@ const admitUnlimited = (name: string, store: PresenceStore): Subject => {
   return { name, call: async (index) => store.admit(renewal(index), limits) };
 };
 
+/** `admit` with the pack's default limits (members unlimited, 32 sessions per actor): the pack's heartbeat as it runs by default. */
+const admitPackLimits = (name: string, store: PresenceStore): Subject => {
+  const renewal = renewals(MEMBERS, 100);
+  const limits = { maxMembers: Infinity, maxSessionsPerActor: 32 };
+  return { name, call: async (index) => store.admit(renewal(index), limits) };
+};
+
 const redisGroup = async (url: string): Promise<Group> => {
   const client = new Redis(url);
   const prefix = `floor${process.pid}:`;
@@ -227,6 +234,7 @@ const postgresGroup = async (url: string): Promise<Group> => {
   const floorTable = `presence_floor_${tag}`;
   await pool.query(`CREATE UNLOGGED TABLE ${floorTable} (id text PRIMARY KEY, v bigint NOT NULL)`);
   const counts: BucketCount[] = [];
+  const admitTables: string[] = [];
   const subjects: Subject[] = [];
   for (const [b, build] of (await postgresBuilds()).entries()) {
     for (const unlogged of [true, false]) {
@@ -236,6 +244,10 @@ const postgresGroup = async (url: string): Promise<Group> => {
       counts.push(count);
       subjects.push(heartbeat(`${build.label}postgres store, ${unlogged ? 'unlogged' : 'logged'} table`, countingBuckets(build.createStore({ pool, table }), count)));
     }
+    const admitTable = `presence_floor_${tag}_${b}a`;
+    await build.createTable(pool, { table: admitTable, unlogged: true });
+    admitTables.push(admitTable);
+    subjects.push(admitPackLimits(`${build.label}postgres store admit, the pack's limits, unlogged`, build.createStore({ pool, table: admitTable })));
   }
   const upsertFloor = { name: 'floor_upsert', text: `INSERT INTO ${floorTable} (id, v) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v` };
   const floorCount: BucketCount = { table: floorTable, bucketMs: Infinity, sent: 0, renewals: 0, crossed: 0 };
@@ -256,8 +268,9 @@ const postgresGroup = async (url: string): Promise<Group> => {
       });
     },
     close: async () => {
-      for (const table of [floorTable, ...counts.map((count) => count.table)]) await admin.query(`DROP TABLE ${table}`);
-      await admin.query(`DROP FUNCTION IF EXISTS ${counts.map((count) => `${count.table}_admit`).join(', ')}`);
+      const tables = [...counts.map((count) => count.table), ...admitTables];
+      for (const table of [floorTable, ...tables]) await admin.query(`DROP TABLE ${table}`);
+      await admin.query(`DROP FUNCTION IF EXISTS ${tables.map((table) => `${table}_admit`).join(', ')}`);
       await admin.end();
     },
   };

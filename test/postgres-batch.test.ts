@@ -28,7 +28,7 @@ const scripted = () => {
     one: (input) => deferred([input], () => `stored ${input}`),
     many: (inputs) => deferred([...inputs], () => new Map(inputs.filter((input) => !input.endsWith('!gone')).map((input) => [input.split(':')[0]!, `stored ${input}`]))),
     key: (input) => input.split(':')[0]!,
-    missing: (input) => new Error(`missing ${input}`),
+    unwritten: (input) => Promise.reject(new Error(`missing ${input}`)),
   };
   return { sent, sender, poisonWhen: (rule: (input: string) => boolean) => (poison = rule) };
 };
