@@ -46,7 +46,10 @@
  *   an advisory lock per channel, then the count of live members and the
  *   upsert, so concurrent joins on any number of nodes never overshoot a
  *   limit. Tables made by an older version get it when
- *   `createPostgresPresenceTable` runs again.
+ *   `createPostgresPresenceTable` runs again. Concurrent admits share one
+ *   statement that renews the members stored and live at their heartbeat
+ *   (never refused, so not counted), rows locked in id order; the rest go
+ *   through the function one by one, and a lone admit goes there at once.
  * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
  * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE
  *   expires_bucket <= now's bucket AND expires_at <= now ORDER BY expires_at
