@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { PresenceConfigError } from '../src/errors.js';
-import type { PresenceRow } from '../src/row.js';
+import type { PresenceIdentity, PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
@@ -249,27 +249,42 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     await db.pool.query(`DROP TABLE "${table}"`);
   });
 
-  test('batches of the same ids in opposite orders from two pools never deadlock', async () => {
+  /**
+   * Six rounds in which the stores of two pools each write every id, one in
+   * order and one reversed, with `beside` running alongside: no statement
+   * fails (a deadlock would), they share statements, and each id ends as `last` says.
+   */
+  const expectOpposingRounds = async (
+    ids: PresenceIdentity[],
+    write: (node: PresenceStore, id: PresenceIdentity, at: { n: number; side: number; round: number }) => unknown,
+    beside: (nodes: PresenceStore[], round: number) => unknown,
+    last: Partial<PresenceRow>,
+  ): Promise<void> => {
     const table = freshTable();
     await createPostgresPresenceTable(db.pool, { table });
     const pools = [0, 1].map(() => openPool({ connectionString: db.url, max: 8 }));
     try {
       const recorded = pools.map(recording);
       const nodes = recorded.map(({ queryable }) => createPostgresPresenceStore({ pool: queryable, table }));
-      const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' }));
       for (let round = 1; round <= 6; round += 1) {
-        await Promise.all(
-          nodes.flatMap((node, side) => (side === 0 ? ids : [...ids].reverse()).map((id) => node.upsert(rowOf(id, round * 10 + side, round * 100 + side)))),
-        );
+        await Promise.all([
+          ...nodes.flatMap((node, side) => (side === 0 ? ids : [...ids].reverse()).map((id, n) => write(node, id, { n, side, round }))),
+          beside(nodes, round),
+        ]);
       }
       const statements = recorded.flatMap(({ log }) => log);
       expect(statements.filter((entry) => entry.failed)).toEqual([]);
       expect(statements.length).toBeLessThan(2 * 6 * ids.length);
-      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject({ heartbeatAt: 61, expiresAt: 601 });
+      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject(last);
     } finally {
       await Promise.all(pools.map(closePool));
       await db.pool.query(`DROP TABLE "${table}"`);
     }
+  };
+
+  test('batches of the same ids in opposite orders from two pools never deadlock', async () => {
+    const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' }));
+    await expectOpposingRounds(ids, (node, id, { side, round }) => node.upsert(rowOf(id, round * 10 + side, round * 100 + side)), async () => undefined, { heartbeatAt: 61, expiresAt: 601 });
   });
 
   const byId = (left: PresenceRow, right: PresenceRow) => (left.id < right.id ? -1 : 1);
@@ -277,19 +292,25 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
   /** The pack's default limits, which every heartbeat passes. */
   const packLimits = { maxMembers: Infinity, maxSessionsPerActor: 32 };
 
-  test('concurrent admits with limits renew live members in shared statements, each caller getting its row as the merge rule leaves it', async () => {
+  /** A fresh table's recorded store and a memory store, both holding `stored`. */
+  const besideModel = async (stored: PresenceRow[]) => {
     const table = freshTable();
     await createPostgresPresenceTable(db.pool, { table });
     const { log, queryable } = recording(db.pool);
     const store = createPostgresPresenceStore({ pool: queryable, table });
     const model = createMemoryPresenceStore();
-    const identity = (n: number) => ({ ...hostileIdentities[n % hostileIdentities.length]!, sessionId: `s${n}"\\` });
-    // Stored and live at every incoming heartbeat; the even ones hold a newer heartbeat than the renewal.
-    const stored = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), n % 2 === 0 ? 700 : 100, 2_000, { kept: n }));
     for (const row of stored) {
       await store.upsert(row);
       model.upsert(row);
     }
+    return { table, log, store, model };
+  };
+
+  test('concurrent admits with limits renew live members in shared statements, each caller getting its row as the merge rule leaves it', async () => {
+    const identity = (n: number) => ({ ...hostileIdentities[n % hostileIdentities.length]!, sessionId: `s${n}"\\` });
+    // Stored and live at every incoming heartbeat; the even ones hold a newer heartbeat than the renewal.
+    const stored = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), n % 2 === 0 ? 700 : 100, 2_000, { kept: n }));
+    const { table, log, store, model } = await besideModel(stored);
     const incoming = stored.map((row, n) => rowOf(identity(n), 400 + n, 1_000 + 50 * n, n === 0 ? largeState : { sent: n }));
     const before = log.length;
     const admitted = await Promise.all(incoming.map((row) => store.admit(row, packLimits)));
@@ -308,11 +329,6 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
   });
 
   test('a burst of renewals, joins over a limit and returning expired members admits and refuses exactly as the memory store does', async () => {
-    const table = freshTable();
-    await createPostgresPresenceTable(db.pool, { table });
-    const { log, queryable } = recording(db.pool);
-    const store = createPostgresPresenceStore({ pool: queryable, table });
-    const model = createMemoryPresenceStore();
     const limits = { maxMembers: 4, maxSessionsPerActor: 2 };
     const member = (scope: string, channel: string, actorId: string, sessionId = '') => ({ scope, channel, actorId, sessionId });
     const stored: PresenceRow[] = [];
@@ -330,10 +346,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
       const joiners = [...expired, member(scope, 'full', 'n0'), member(scope, 'full', 'n1'), member(scope, 'full', 'n2'), ...sessions.slice(2), ...room.slice(1)];
       burst.push(...[...live, ...sessions.slice(0, 2), room[0]!, ...joiners].map((id, n) => rowOf(id, 1_000 + k, 31_000 + n, { k, n })));
     }
-    for (const row of stored) {
-      await store.upsert(row);
-      model.upsert(row);
-    }
+    const { table, log, store, model } = await besideModel(stored);
     // Interleaved so renewals and joins share statements.
     const order = burst.map((_, n) => (n * 37) % burst.length);
     expect(new Set(order).size).toBe(burst.length);
@@ -349,30 +362,14 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
   });
 
   test('admits with limits of the same ids in opposite orders from two pools never deadlock, joins and sweeps beside them', async () => {
-    const table = freshTable();
-    await createPostgresPresenceTable(db.pool, { table });
-    const pools = [0, 1].map(() => openPool({ connectionString: db.url, max: 8 }));
-    try {
-      const recorded = pools.map(recording);
-      const nodes = recorded.map(({ queryable }) => createPostgresPresenceStore({ pool: queryable, table }));
-      const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n % 5}`, sessionId: `${n}` }));
-      for (let round = 1; round <= 6; round += 1) {
-        // Each round every member renews on both nodes; the last third expired before the round, so its admits are joins again.
-        await Promise.all([
-          ...nodes.flatMap((node, side) =>
-            (side === 0 ? ids : [...ids].reverse()).map((id, n) => node.admit(rowOf(id, round * 100 + side, round * 100 + (n % 3 === 2 ? 50 : 500) + side), packLimits)),
-          ),
-          nodes[round % 2]!.sweep(round * 100),
-        ]);
-      }
-      const statements = recorded.flatMap(({ log }) => log);
-      expect(statements.filter((entry) => entry.failed)).toEqual([]);
-      expect(statements.length).toBeLessThan(2 * 6 * ids.length);
-      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject({ heartbeatAt: 601 });
-    } finally {
-      await Promise.all(pools.map(closePool));
-      await db.pool.query(`DROP TABLE "${table}"`);
-    }
+    const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n % 5}`, sessionId: `${n}` }));
+    // Every member renews on both nodes each round; every third row written expires before the next round, so its admits are joins again.
+    await expectOpposingRounds(
+      ids,
+      (node, id, { n, side, round }) => node.admit(rowOf(id, round * 100 + side, round * 100 + (n % 3 === 2 ? 50 : 500) + side), packLimits),
+      (nodes, round) => nodes[round % 2]!.sweep(round * 100),
+      { heartbeatAt: 601 },
+    );
   });
 
   test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {
