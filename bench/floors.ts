@@ -25,6 +25,10 @@
  * (`process.cpuUsage`) and, for Redis, the server's (`INFO cpu`), so a
  * result can be read apart from the wall-clock swings of a shared machine.
  *
+ * The PostgreSQL group also runs `admit` of the same renewals with the
+ * pack's default limits (members unlimited, 32 sessions per actor), which is
+ * what a pack's heartbeat calls, on an unlogged table of its own.
+ *
  * `BENCH_PG_BEFORE=<path to another build's dist/src/stores/postgres.js>` adds
  * that build's PostgreSQL store, on tables it makes itself, to the same
  * rounds. Under the table it prints each store table's HOT share and how many
@@ -37,7 +41,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { presenceRowId, type PresenceIdentity, type PresenceRow } from '../src/row.js';
-import type { PresenceStore } from '../src/store.js';
+import type { AdmissionLimits, PresenceStore } from '../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable } from '../src/stores/postgres.js';
 import { EXPIRY_BUCKET_MS } from '../src/stores/postgres/sql.js';
 import { createRedisPresenceStore } from '../src/stores/redis.js';
@@ -114,12 +118,14 @@ const heartbeat = (name: string, store: PresenceStore, members = MEMBERS, channe
   return { name, members, call: async (index) => store.upsert(renewal(index)) };
 };
 
-/** `admit` without limits: what the pack's heartbeat calls. */
-const admitUnlimited = (name: string, store: PresenceStore): Subject => {
+/** `admit` of renewals under `limits`: what the pack's heartbeat calls. */
+const admitting = (name: string, store: PresenceStore, limits: AdmissionLimits): Subject => {
   const renewal = renewals(MEMBERS, 100);
-  const limits = { maxMembers: Infinity, maxSessionsPerActor: Infinity };
   return { name, call: async (index) => store.admit(renewal(index), limits) };
 };
+
+/** The pack's default limits: members unlimited, 32 sessions per actor. */
+const PACK_LIMITS: AdmissionLimits = { maxMembers: Infinity, maxSessionsPerActor: 32 };
 
 const redisGroup = async (url: string): Promise<Group> => {
   const client = new Redis(url);
@@ -129,7 +135,7 @@ const redisGroup = async (url: string): Promise<Group> => {
   const store = (tag: string, create = createRedisPresenceStore) => create({ redis: client, keyPrefix: `${prefix}${tag}:` });
   const subjects = [
     heartbeat('redis store upsert', store('u')),
-    admitUnlimited('redis store admit, no limits', store('a')),
+    admitting('redis store admit, no limits', store('a'), { maxMembers: Infinity, maxSessionsPerActor: Infinity }),
     heartbeat(`redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store('l'), LARGE_CHANNEL, 1),
   ];
   const before = process.env.BENCH_REDIS_BEFORE;
@@ -227,6 +233,7 @@ const postgresGroup = async (url: string): Promise<Group> => {
   const floorTable = `presence_floor_${tag}`;
   await pool.query(`CREATE UNLOGGED TABLE ${floorTable} (id text PRIMARY KEY, v bigint NOT NULL)`);
   const counts: BucketCount[] = [];
+  const admitTables: string[] = [];
   const subjects: Subject[] = [];
   for (const [b, build] of (await postgresBuilds()).entries()) {
     for (const unlogged of [true, false]) {
@@ -236,6 +243,10 @@ const postgresGroup = async (url: string): Promise<Group> => {
       counts.push(count);
       subjects.push(heartbeat(`${build.label}postgres store, ${unlogged ? 'unlogged' : 'logged'} table`, countingBuckets(build.createStore({ pool, table }), count)));
     }
+    const admitTable = `presence_floor_${tag}_${b}a`;
+    await build.createTable(pool, { table: admitTable, unlogged: true });
+    admitTables.push(admitTable);
+    subjects.push(admitting(`${build.label}postgres store admit, the pack's limits, unlogged`, build.createStore({ pool, table: admitTable }), PACK_LIMITS));
   }
   const upsertFloor = { name: 'floor_upsert', text: `INSERT INTO ${floorTable} (id, v) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v` };
   const floorCount: BucketCount = { table: floorTable, bucketMs: Infinity, sent: 0, renewals: 0, crossed: 0 };
@@ -256,8 +267,9 @@ const postgresGroup = async (url: string): Promise<Group> => {
       });
     },
     close: async () => {
-      for (const table of [floorTable, ...counts.map((count) => count.table)]) await admin.query(`DROP TABLE ${table}`);
-      await admin.query(`DROP FUNCTION IF EXISTS ${counts.map((count) => `${count.table}_admit`).join(', ')}`);
+      const tables = [...counts.map((count) => count.table), ...admitTables];
+      for (const table of [floorTable, ...tables]) await admin.query(`DROP TABLE ${table}`);
+      await admin.query(`DROP FUNCTION IF EXISTS ${tables.map((table) => `${table}_admit`).join(', ')}`);
       await admin.end();
     },
   };

@@ -28,7 +28,7 @@ const scripted = () => {
     one: (input) => deferred([input], () => `stored ${input}`),
     many: (inputs) => deferred([...inputs], () => new Map(inputs.filter((input) => !input.endsWith('!gone')).map((input) => [input.split(':')[0]!, `stored ${input}`]))),
     key: (input) => input.split(':')[0]!,
-    missing: (input) => new Error(`missing ${input}`),
+    unwritten: (input) => Promise.reject(new Error(`missing ${input}`)),
   };
   return { sent, sender, poisonWhen: (rule: (input: string) => boolean) => (poison = rule) };
 };
@@ -90,6 +90,27 @@ describe('postgres write coalescer', () => {
     await drain();
     sent.at(-1)!.settle(); // c:1 and r:1!gone together
     expect(await Promise.all(skipped)).toEqual([{ output: 'stored y:1' }, { output: 'stored c:1' }, { error: 'missing r:1!gone' }]);
+  });
+
+  test('a member the statement skipped is finished by the sender, inside the same slot', async () => {
+    const { sent, sender } = scripted();
+    // Skipped members go out alone, as a statement of their own that the test settles.
+    const submit = createBatcher({ ...sender, unwritten: (input) => sender.one(`again ${input}`) }, { maxRows: 10, maxStatements: 1 });
+    const results = ['x:1', 'a:1', 'r:1!gone'].map(submit);
+    sent[0]!.settle();
+    await drain();
+    sent[1]!.settle();
+    await drain();
+    expect(sent[2]!.inputs).toEqual(['again r:1!gone']);
+    const later = submit('y:1');
+    await drain();
+    // The slot is still taken by the skipped member's write.
+    expect(sent.length).toBe(3);
+    sent[2]!.settle();
+    await drain();
+    expect(sent[3]!.inputs).toEqual(['y:1']);
+    sent[3]!.settle();
+    expect(await Promise.all([...results, later])).toEqual(['stored x:1', 'stored a:1', 'stored again r:1!gone', 'stored y:1']);
   });
 
   test.prop([fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.nat(3)), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.nat(), { maxLength: 80 })])(

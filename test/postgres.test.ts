@@ -4,8 +4,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { PresenceConfigError } from '../src/errors.js';
-import type { PresenceRow } from '../src/row.js';
+import type { PresenceIdentity, PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
+import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
 import { decodeText, encodeText, EXPIRY_BUCKET_MS, FILL_FACTOR } from '../src/stores/postgres/sql.js';
 import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
@@ -248,27 +249,127 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     await db.pool.query(`DROP TABLE "${table}"`);
   });
 
-  test('batches of the same ids in opposite orders from two pools never deadlock', async () => {
+  /**
+   * Six rounds in which the stores of two pools each write every id, one in
+   * order and one reversed, with `beside` running alongside: no statement
+   * fails (a deadlock would), they share statements, and each id ends as `last` says.
+   */
+  const expectOpposingRounds = async (
+    ids: PresenceIdentity[],
+    write: (node: PresenceStore, id: PresenceIdentity, at: { n: number; side: number; round: number }) => unknown,
+    beside: (nodes: PresenceStore[], round: number) => unknown,
+    last: Partial<PresenceRow>,
+  ): Promise<void> => {
     const table = freshTable();
     await createPostgresPresenceTable(db.pool, { table });
     const pools = [0, 1].map(() => openPool({ connectionString: db.url, max: 8 }));
     try {
       const recorded = pools.map(recording);
       const nodes = recorded.map(({ queryable }) => createPostgresPresenceStore({ pool: queryable, table }));
-      const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' }));
       for (let round = 1; round <= 6; round += 1) {
-        await Promise.all(
-          nodes.flatMap((node, side) => (side === 0 ? ids : [...ids].reverse()).map((id) => node.upsert(rowOf(id, round * 10 + side, round * 100 + side)))),
-        );
+        await Promise.all([
+          ...nodes.flatMap((node, side) => (side === 0 ? ids : [...ids].reverse()).map((id, n) => write(node, id, { n, side, round }))),
+          beside(nodes, round),
+        ]);
       }
       const statements = recorded.flatMap(({ log }) => log);
       expect(statements.filter((entry) => entry.failed)).toEqual([]);
       expect(statements.length).toBeLessThan(2 * 6 * ids.length);
-      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject({ heartbeatAt: 61, expiresAt: 601 });
+      for (const id of ids) expect(await nodes[0]!.get(rowOf(id, 0, 0).id)).toMatchObject(last);
     } finally {
       await Promise.all(pools.map(closePool));
       await db.pool.query(`DROP TABLE "${table}"`);
     }
+  };
+
+  test('batches of the same ids in opposite orders from two pools never deadlock', async () => {
+    const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' }));
+    await expectOpposingRounds(ids, (node, id, { side, round }) => node.upsert(rowOf(id, round * 10 + side, round * 100 + side)), async () => undefined, { heartbeatAt: 61, expiresAt: 601 });
+  });
+
+  const byId = (left: PresenceRow, right: PresenceRow) => (left.id < right.id ? -1 : 1);
+
+  /** The pack's default limits, which every heartbeat passes. */
+  const packLimits = { maxMembers: Infinity, maxSessionsPerActor: 32 };
+
+  /** A fresh table's recorded store and a memory store, both holding `stored`. */
+  const besideModel = async (stored: PresenceRow[]) => {
+    const table = freshTable();
+    await createPostgresPresenceTable(db.pool, { table });
+    const { log, queryable } = recording(db.pool);
+    const store = createPostgresPresenceStore({ pool: queryable, table });
+    const model = createMemoryPresenceStore();
+    for (const row of stored) {
+      await store.upsert(row);
+      model.upsert(row);
+    }
+    return { table, log, store, model };
+  };
+
+  test('concurrent admits with limits renew live members in shared statements, each caller getting its row as the merge rule leaves it', async () => {
+    const identity = (n: number) => ({ ...hostileIdentities[n % hostileIdentities.length]!, sessionId: `s${n}"\\` });
+    // Stored and live at every incoming heartbeat; the even ones hold a newer heartbeat than the renewal.
+    const stored = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), n % 2 === 0 ? 700 : 100, 2_000, { kept: n }));
+    const { table, log, store, model } = await besideModel(stored);
+    const incoming = stored.map((row, n) => rowOf(identity(n), 400 + n, 1_000 + 50 * n, n === 0 ? largeState : { sent: n }));
+    const before = log.length;
+    const admitted = await Promise.all(incoming.map((row) => store.admit(row, packLimits)));
+    expect(log.length - before).toBeLessThan(incoming.length / 4);
+    expect(admitted).toEqual(incoming.map((row) => model.admit(row, packLimits)));
+    admitted.forEach((admission, n) => {
+      const expiresAt = Math.max(2_000, 1_000 + 50 * n);
+      expect(admission).toEqual({ admitted: true, row: n % 2 === 0 ? { ...stored[n]!, expiresAt } : { ...incoming[n]!, expiresAt } });
+    });
+    expect((await store.rows()).sort(byId)).toEqual((model.rows() as PresenceRow[]).sort(byId));
+    // A lone admit is one statement, through the admit function.
+    const lone = log.length;
+    await store.admit(rowOf(identity(1), 5_000, 9_000), packLimits);
+    expect(log.length).toBe(lone + 1);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('a burst of renewals, joins over a limit and returning expired members admits and refuses exactly as the memory store does', async () => {
+    const limits = { maxMembers: 4, maxSessionsPerActor: 2 };
+    const member = (scope: string, channel: string, actorId: string, sessionId = '') => ({ scope, channel, actorId, sessionId });
+    const stored: PresenceRow[] = [];
+    const burst: PresenceRow[] = [];
+    // Every outcome is independent of the order the joins take the channel lock in, so one sequential run is the answer.
+    for (let k = 0; k < 4; k += 1) {
+      const scope = `s${k}`;
+      const live = [0, 1, 2, 3].map((n) => member(scope, 'full', `a${n}`));
+      const expired = [0, 1, 2].map((n) => member(scope, 'full', `e${n}`));
+      const sessions = [0, 1, 2, 3].map((n) => member(scope, 'actor', 'x', `tab${n}`));
+      const room = [member(scope, 'room', 'b0'), member(scope, 'room', 'c0'), member(scope, 'room', 'c1'), member(scope, 'room', 'd0')];
+      stored.push(...live.map((id, n) => rowOf(id, n === 3 ? 1_500 : 500, 5_000, { old: n })));
+      stored.push(...expired.map((id) => rowOf(id, 100, 900)), rowOf(room[1]!, 100, 900), rowOf(room[2]!, 100, 1_000));
+      stored.push(...sessions.slice(0, 2).map((id) => rowOf(id, 500, 5_000)), rowOf(room[0]!, 500, 5_000));
+      const joiners = [...expired, member(scope, 'full', 'n0'), member(scope, 'full', 'n1'), member(scope, 'full', 'n2'), ...sessions.slice(2), ...room.slice(1)];
+      burst.push(...[...live, ...sessions.slice(0, 2), room[0]!, ...joiners].map((id, n) => rowOf(id, 1_000 + k, 31_000 + n, { k, n })));
+    }
+    const { table, log, store, model } = await besideModel(stored);
+    // Interleaved so renewals and joins share statements.
+    const order = burst.map((_, n) => (n * 37) % burst.length);
+    expect(new Set(order).size).toBe(burst.length);
+    const before = log.length;
+    const results = await Promise.all(order.map((n) => store.admit(burst[n]!, limits)));
+    expect(log.length - before).toBeLessThan(burst.length);
+    expect(results).toEqual(order.map((n) => model.admit(burst[n]!, limits)));
+    const refusals = results.filter((result) => !result.admitted);
+    expect(refusals).toEqual(expect.arrayContaining([{ admitted: false, full: 'channel', live: 4 }, { admitted: false, full: 'actor', live: 2 }]));
+    expect(refusals.length).toBe(4 * 8);
+    expect((await store.rows()).sort(byId)).toEqual((model.rows() as PresenceRow[]).sort(byId));
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('admits with limits of the same ids in opposite orders from two pools never deadlock, joins and sweeps beside them', async () => {
+    const ids = Array.from({ length: 48 }, (_, n) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n % 5}`, sessionId: `${n}` }));
+    // Every member renews on both nodes each round; every third row written expires before the next round, so its admits are joins again.
+    await expectOpposingRounds(
+      ids,
+      (node, id, { n, side, round }) => node.admit(rowOf(id, round * 100 + side, round * 100 + (n % 3 === 2 ? 50 : 500) + side), packLimits),
+      (nodes, round) => nodes[round % 2]!.sweep(round * 100),
+      { heartbeatAt: 601 },
+    );
   });
 
   test('rejects non-integer times and bad limits with INVALID_ARGS, touching nothing', async () => {

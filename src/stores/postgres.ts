@@ -46,7 +46,10 @@
  *   an advisory lock per channel, then the count of live members and the
  *   upsert, so concurrent joins on any number of nodes never overshoot a
  *   limit. Tables made by an older version get it when
- *   `createPostgresPresenceTable` runs again.
+ *   `createPostgresPresenceTable` runs again. Concurrent admits share one
+ *   statement that renews the members stored and live at their heartbeat
+ *   (never refused, so not counted), rows locked in id order; the rest go
+ *   through the function one by one, and a lone admit goes there at once.
  * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
  * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE
  *   expires_bucket <= now's bucket AND expires_at <= now ORDER BY expires_at
@@ -63,7 +66,7 @@
  */
 import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
-import type { PresenceStore } from '../store.js';
+import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { createBatcher, type BatchLimits } from './postgres/batch.js';
 import { columnArrays, createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
@@ -130,6 +133,12 @@ export interface PostgresPresenceTableOptions {
  * rows keep both cores busy on a small server without starving the pool.
  */
 const BATCH_LIMITS: BatchLimits = { maxRows: 64, maxStatements: 4 };
+
+/** An admit as the coalescer holds it. */
+interface AdmitInput {
+  row: PresenceRow;
+  limits: AdmissionLimits;
+}
 
 /** A limit as a bigint parameter: an unlimited one as the largest bigint. */
 const admitLimit = (limit: number): string => (limit === Infinity ? '9223372036854775807' : String(limit));
@@ -206,12 +215,40 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
         return new Map(result.rows.map((columns) => decodeRow(columns)).map((row) => [row.id, row] as const));
       },
       key: (row) => row.id,
-      missing: noRow,
+      unwritten: () => Promise.reject(noRow()),
     },
     BATCH_LIMITS,
   );
 
   const upsert = (row: PresenceRow): Promise<PresenceRow> => guarded('postgres', 'upsert', timeoutMs, () => upsertBatched(checkedRow('postgres', row)));
+
+  /** One admit through the table's function: the channel lock, the count, the upsert. */
+  const admitOne = async ({ row, limits }: AdmitInput): Promise<Admission> => {
+    const values = [...rowParams(row), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
+    const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
+    if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
+    if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
+    return { admitted: true, row: decodeRow(reply) };
+  };
+
+  /**
+   * Concurrent admits share one statement that renews the members stored and
+   * live at their heartbeat (never refused, so no count); each row it did not
+   * renew (a join, an expired member) then goes through the function alone. A
+   * lone admit goes straight to the function, one statement as before.
+   */
+  const admitBatched = createBatcher<AdmitInput, Admission>(
+    {
+      one: admitOne,
+      many: async (inputs) => {
+        const result = await pool.query({ name: sql.renewMany.name, text: sql.renewMany.text, values: columnArrays(inputs.map(({ row }) => rowParams(row))) });
+        return new Map(result.rows.map((columns) => decodeRow(columns)).map((row) => [row.id, { admitted: true, row }] as const));
+      },
+      key: ({ row }) => row.id,
+      unwritten: admitOne,
+    },
+    BATCH_LIMITS,
+  );
 
   return {
     get: async (id) => first(await query('get', sql.get, () => [encodeText(id)])),
@@ -221,13 +258,7 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
       // No limit can refuse: the plain upsert, which batches, instead of the locking function.
       limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity
         ? { admitted: true, row: await upsert(row) }
-        : guarded('postgres', 'admit', timeoutMs, async () => {
-          const values = [...rowParams(checkedRow('postgres', row)), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
-          const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
-          if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
-          if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
-          return { admitted: true, row: decodeRow(reply) };
-        }),
+        : guarded('postgres', 'admit', timeoutMs, () => admitBatched({ row: checkedRow('postgres', row), limits })),
     remove: async (id) => first(await query('remove', sql.remove, () => [encodeText(id)])),
     channel: (scope, channel, now) =>
       query('channel', sql.channel, () => [encodeText(scope), encodeText(channel), timeParam('now', now)]),

@@ -10,7 +10,8 @@
  * (one multi-row `INSERT ... ON CONFLICT` cannot touch a row twice anyway).
  * When a multi-row statement fails, nothing of it was written (one
  * statement, one transaction), and each member is retried alone, so a row
- * that fails fails only its own caller.
+ * that fails fails only its own caller. A member the statement returned
+ * nothing for is the sender's to finish (`unwritten`), inside the same slot.
  *
  * @module
  */
@@ -23,8 +24,8 @@ export interface BatchSender<Input, Output> {
   many(inputs: readonly Input[]): Promise<ReadonlyMap<string, Output>>;
   /** The key two inputs must not share within one statement. */
   key(input: Input): string;
-  /** The error for a member the multi-row statement returned nothing for. */
-  missing(input: Input): Error;
+  /** Finishes a member the multi-row statement returned nothing for: writes it another way, or rejects. */
+  unwritten(input: Input): Promise<Output>;
 }
 
 /** Bounds of a coalescer. */
@@ -64,11 +65,12 @@ export const createBatcher = <Input, Output>(sender: BatchSender<Input, Output>,
       await Promise.all(batch.map((member) => settle(member, sender.one(member.input))));
       return;
     }
-    for (const member of batch) {
-      const output = written.get(sender.key(member.input));
-      if (output === undefined) member.reject(sender.missing(member.input));
-      else member.resolve(output);
-    }
+    await Promise.all(
+      batch.map((member) => {
+        const output = written.get(sender.key(member.input));
+        return output === undefined ? settle(member, sender.unwritten(member.input)) : member.resolve(output);
+      }),
+    );
   };
 
   /** Takes the next statement's members: queue order, distinct keys, at most `maxRows`. */

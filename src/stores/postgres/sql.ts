@@ -51,18 +51,29 @@ const statement = (text: string): Statement => ({
   text,
 });
 
-/** Columns every statement returns; state as text so no global `pg` type parser can change it. */
-const RETURNING = 'id, scope, channel, actor_id, session_id, state::text AS state, expires_at::text AS expires_at, heartbeat_at::text AS heartbeat_at';
+/** Columns every statement returns, of table alias `of` when given; state as text so no global `pg` type parser can change it. */
+const returning = (of = ''): string =>
+  `${of}id, ${of}scope, ${of}channel, ${of}actor_id, ${of}session_id, ${of}state::text AS state, ${of}expires_at::text AS expires_at, ${of}heartbeat_at::text AS heartbeat_at`;
 
-const lww = (column: string) => `CASE WHEN EXCLUDED.heartbeat_at >= p.heartbeat_at THEN EXCLUDED.${column} ELSE p.${column} END`;
+const RETURNING = returning();
 
-/** The last-writer-wins merge of an insert into `p` that hit a stored id: upsert and admit share it. */
+/** Last writer wins for one column of `p` against the incoming row `incoming`. */
+const lww = (column: string, incoming = 'EXCLUDED') => `CASE WHEN ${incoming}.heartbeat_at >= p.heartbeat_at THEN ${incoming}.${column} ELSE p.${column} END`;
+
+/** The `SET` of the last-writer-wins merge of row `incoming` into stored row `p`: expiry only grows. */
+const mergeSet = (incoming = 'EXCLUDED'): string => `scope = ${lww('scope', incoming)}, channel = ${lww('channel', incoming)},
+  actor_id = ${lww('actor_id', incoming)}, session_id = ${lww('session_id', incoming)},
+  state = ${lww('state', incoming)},
+  heartbeat_at = GREATEST(p.heartbeat_at, ${incoming}.heartbeat_at),
+  expires_at = GREATEST(p.expires_at, ${incoming}.expires_at)`;
+
+/** The merge of an insert into `p` that hit a stored id: upsert and admit share it. */
 const MERGE_ON_CONFLICT = `ON CONFLICT (id) DO UPDATE SET
-  scope = ${lww('scope')}, channel = ${lww('channel')},
-  actor_id = ${lww('actor_id')}, session_id = ${lww('session_id')},
-  state = ${lww('state')},
-  heartbeat_at = GREATEST(p.heartbeat_at, EXCLUDED.heartbeat_at),
-  expires_at = GREATEST(p.expires_at, EXCLUDED.expires_at)`;
+  ${mergeSet()}`;
+
+/** The unnest of the eight row arrays `$1` to `$8` as columns named like the table's. */
+const UNNEST_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::bigint[], $8::bigint[])
+  AS r (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)`;
 
 /** The admit function's row columns under the names every statement returns. */
 const ADMITTED = ['id', 'scope', 'channel', 'actor_id', 'session_id', 'state', 'expires_at', 'heartbeat_at'].map((column) => `o_${column} AS ${column}`).join(', ');
@@ -119,6 +130,8 @@ export interface Statements {
   readonly upsertMany: Statement;
   /** A heartbeat's write through the admit function: refused at a member limit, else the upsert. */
   readonly admit: Statement;
+  /** The merge of several rows with distinct ids, eight arrays, on those stored and live at their own heartbeat only: admit's renewals. */
+  readonly renewMany: Statement;
   /** The same merge on an existing row only. */
   readonly update: Statement;
   /** Delete one id, returning it. */
@@ -155,11 +168,27 @@ RETURNING ${RETURNING}`,
     // Rows are inserted, and their stored versions locked, in id order: two batches never wait on each other in a cycle.
     upsertMany: statement(
       `INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::bigint[], $8::bigint[])
-  AS r (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
+SELECT * FROM ${UNNEST_ROWS}
 ORDER BY id
 ${MERGE_ON_CONFLICT}
 RETURNING ${RETURNING}`,
+    ),
+    // A live member is never refused (`refusedAdmission`), so renewing one needs no count and no channel lock.
+    // Locks: rows only, in id order like upsertMany; the admit function takes its channel's advisory lock and then
+    // one row lock and waits for nothing after it, so no cycle of waits can form with batches or functions.
+    // READ COMMITTED: `FOR UPDATE` waits for a concurrent writer of a row, then re-checks the join's
+    // `expires_at > heartbeat_at` on the row's latest version (EvalPlanQual). A row swept or removed meanwhile is
+    // not locked, not updated and not returned, so it goes to the admit function as a join; a row another
+    // heartbeat renewed is still live (expiry only grows). Once locked, nothing changes it until this commits,
+    // and the UPDATE merges into that latest version. MATERIALIZED: the locks are taken, sorted, before the update.
+    renewMany: statement(
+      `WITH r AS (SELECT * FROM ${UNNEST_ROWS}),
+live AS MATERIALIZED (SELECT t.id FROM ${table} t JOIN r ON r.id = t.id WHERE t.expires_at > r.heartbeat_at ORDER BY t.id FOR UPDATE OF t)
+UPDATE ${table} AS p SET
+  ${mergeSet('r')}
+FROM r JOIN live ON live.id = r.id
+WHERE p.id = r.id
+RETURNING ${returning('p.')}`,
     ),
     update: statement(
       `UPDATE ${table} AS p SET
