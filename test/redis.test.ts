@@ -9,7 +9,7 @@ import { PresenceConfigError, PresenceError } from '../src/errors.js';
 import type { PresenceStore } from '../src/store.js';
 import { createRedisPresenceStore, DEFAULT_REDIS_SHARDS, type RedisScriptClient } from '../src/stores/redis.js';
 import { channelJson, shardKeys, shardOf } from '../src/stores/redis/codec.js';
-import { ADMIT, UPSERT } from '../src/stores/redis/scripts.js';
+import { ADMIT, UPSERT, WRITE_MANY } from '../src/stores/redis/scripts.js';
 import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, rowOf } from './servers/store-cases.js';
 import { closeRedis, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
@@ -94,7 +94,7 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
 
     test('on a server without ZADD GT (Redis < 6.2) upsert and admit fail with a typed error and write nothing', async () => {
       // The same scripts with an option the server rejects, as Redis < 6.2 rejects GT.
-      const merging = new Map([UPSERT, ADMIT].map((script) => [script.sha, script.source.replaceAll("'GT', 'CH'", "'NOT_GT', 'CH'")]));
+      const merging = new Map([UPSERT, ADMIT, WRITE_MANY].map((script) => [script.sha, script.source.replaceAll("'GT', 'CH'", "'NOT_GT', 'CH'")]));
       const old: RedisScriptClient = {
         evalsha: (sha, keys, ...args) => {
           const source = merging.get(sha);

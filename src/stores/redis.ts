@@ -75,8 +75,9 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
-import { createPlacements } from './redis/placements.js';
-import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROWS_PAGE, SWEEP, UPSERT, type RedisScript } from './redis/scripts.js';
+import { createCoalescer, type CoalesceLimits } from './redis/coalesce.js';
+import { createPlacements, type Placement } from './redis/placements.js';
+import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -112,10 +113,12 @@ export const DEFAULT_REDIS_SHARDS = 128;
 
 /** Rows one sweep script deletes at most, so no script blocks Redis for long. */
 const SWEEP_BATCH = 1_000;
-/** Nothing more for UPSERT: its `onlyIfExists` stays nil. */
-const NO_ARGS = (): string[] => [];
-/** UPSERT's `onlyIfExists` for `update`. */
-const ONLY_IF_EXISTS = (): string[] => ['1'];
+/**
+ * Rows in one multi-row write at most, and calls in flight per shard: a
+ * shard's writes that arrive while one of its calls is out wait for it, then
+ * leave together (see `redis/coalesce.ts`).
+ */
+const COALESCE_LIMITS: CoalesceLimits = { maxRows: 64, maxInFlight: 1 };
 /** `HSCAN` page size of `rows()`. */
 const ROWS_PAGE_SIZE = 500;
 /** Ids whose placement the store remembers (see `redis/placements.ts`). */
@@ -178,6 +181,19 @@ const failed = (error: unknown): never => {
   throw tooOld(error) ?? error;
 };
 
+/** What `merge` replies, before the caller reads it: a row, ADMIT's refusal, or nothing. */
+type Merged = PresenceRow | string[] | undefined;
+
+/** One checked write, as the coalescer holds it. */
+interface Write {
+  readonly kind: (typeof ROW_KIND)[keyof typeof ROW_KIND];
+  readonly row: PresenceRow;
+  readonly place: Placement;
+  readonly value: string;
+  /** ADMIT's limits and actor prefix; empty for UPSERT. */
+  readonly limits: readonly string[];
+}
+
 const admitted = (row: PresenceRow): Admission => ({ admitted: true, row });
 
 /** A limit as Lua compares it: an unlimited one as the largest exact integer. */
@@ -205,10 +221,10 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
    * EVALSHA, loading the script on a node that does not have it yet; `answer`
    * reads the reply in the same step (one promise per call on the hot path).
    */
-  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T): Promise<T> =>
+  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys): Promise<T> =>
     client
-      .evalsha(script.sha, script.keys, ...args)
-      .then(answer, (error: unknown) => (isNoScript(error) ? client.eval(script.source, script.keys, ...args).then(answer, failed) : failed(error)));
+      .evalsha(script.sha, keys, ...args)
+      .then(answer, (error: unknown) => (isNoScript(error) ? client.eval(script.source, keys, ...args).then(answer, failed) : failed(error)));
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
 
@@ -217,19 +233,55 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const placements = createPlacements(PLACEMENTS, keysOfChannel);
 
   /**
-   * Runs UPSERT (or ADMIT, with its extra arguments) for one row and rebuilds
-   * the stored row from the short reply; `refused` is ADMIT's refusal.
+   * Writes of one shard share a script call when they arrive while one is in
+   * flight: a lone write runs UPSERT or ADMIT, several run WRITE_MANY, whose
+   * rows apply in arrival order. A row the server refused alone fails alone.
    */
-  const merge = (operation: 'upsert' | 'update' | 'admit', row: PresenceRow, extra: (checked: PresenceRow) => string[]) =>
-    call(operation, (): Promise<PresenceRow | string[] | undefined> => {
+  const submit = createCoalescer<Write, Merged>(
+    {
+      lane: (write) => write.place.keys,
+      one: ({ kind, row, place, value, limits }) =>
+        run(
+          kind === ROW_KIND.admit ? ADMIT : UPSERT,
+          [place.keys.rows, place.keys.expiry, place.channelKey, row.id, String(row.expiresAt), value, ...(kind === ROW_KIND.update ? ['1'] : limits)],
+          (reply) => stored(row, reply),
+        ),
+      many: (writes) => {
+        const keys = writes.flatMap(({ place }) => [place.keys.rows, place.keys.expiry, place.channelKey]);
+        const args = writes.flatMap(({ kind, row, value, limits }) => [kind, row.id, String(row.expiresAt), value, ...limits]);
+        return run(
+          WRITE_MANY,
+          [...keys, ...args],
+          (reply) => {
+            if (!Array.isArray(reply) || reply.length !== writes.length) throw new Error(`a multi-row write replied ${JSON.stringify(reply)} for ${writes.length} rows`);
+            return reply.map((one: unknown, index) => (one instanceof Error ? (tooOld(one) ?? one) : stored(writes[index]!.row, one)));
+          },
+          keys.length,
+        );
+      },
+    },
+    COALESCE_LIMITS,
+  );
+
+  /** Checks and places one write, then hands it to the coalescer; `limits` are ADMIT's extra arguments. */
+  const merge = (operation: keyof typeof ROW_KIND, row: PresenceRow, limits?: AdmissionLimits): Promise<Merged> =>
+    call(operation, () => {
       // A remembered id with the same four parts needs no second `presenceRowId`.
       const checked = checkedRow('redis', row, placements.known);
       const place = placements.of(checked);
-      const args = [place.keys.rows, place.keys.expiry, place.channelKey, checked.id, String(checked.expiresAt), encodeValue(checked, place.channelJson), ...extra(checked)];
-      return run(operation === 'admit' ? ADMIT : UPSERT, args, (reply) => stored(checked, reply));
+      const extra =
+        limits === undefined
+          ? []
+          : [
+              scriptCount(limits.maxMembers),
+              scriptCount(limits.maxSessionsPerActor),
+              // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
+              `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
+            ];
+      return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.channelJson), limits: extra });
     });
 
-  const write = (operation: 'upsert' | 'update', row: PresenceRow) => merge(operation, row, operation === 'update' ? ONLY_IF_EXISTS : NO_ARGS) as Promise<PresenceRow | undefined>;
+  const write = (operation: 'upsert' | 'update', row: PresenceRow) => merge(operation, row) as Promise<PresenceRow | undefined>;
 
   const upsert = (row: PresenceRow): Promise<PresenceRow> =>
     write('upsert', row).then((stored) => {
@@ -240,13 +292,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const admit = async (row: PresenceRow, limits: AdmissionLimits): Promise<Admission> => {
     // No limit can refuse: the plain upsert, which never reads the channel's members.
     if (limits.maxMembers === Infinity && limits.maxSessionsPerActor === Infinity) return upsert(row).then(admitted);
-    const reply = await merge('admit', row, (checked) => [
-      '0',
-      scriptCount(limits.maxMembers),
-      scriptCount(limits.maxSessionsPerActor),
-      // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
-      `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
-    ]);
+    const reply = await merge('admit', row, limits);
     if (Array.isArray(reply)) return { admitted: false, full: reply[0] === 'actor' ? 'actor' : 'channel', live: Number(reply[1]) };
     return admitted(reply!);
   };

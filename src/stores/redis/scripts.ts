@@ -36,66 +36,111 @@ const script = (keys: number, source: string): RedisScript => ({
 });
 
 /**
- * The insert-or-merge body UPSERT and ADMIT share (KEYS: rows, expiry,
- * channel; ARGV: id, expiresAt, value, onlyIfExists). The incoming
- * `heartbeatAt` is the value's prefix, so it is not sent twice. Four commands
- * on a renewal: `HGET`, `ZADD GT CH` (keeps the larger expiry and says whether
- * it moved, Redis >= 6.2), `HSET`, and the channel's `ZADD` only when the
- * expiry moved. The expiry `ZADD` runs before any write, so on an older Redis
- * the script fails with nothing written. The reply is as short as the outcome
- * allows, because the caller already holds the incoming row:
+ * The insert-or-merge every write script shares, as the Lua function
+ * `merge(rows, expiry, channel, id, expiresAt, value, onlyIfExists)`. The
+ * incoming `heartbeatAt` is the value's prefix, so it is not sent twice. Four
+ * commands on a renewal: `HGET`, `ZADD GT CH` (keeps the larger expiry and
+ * says whether it moved, Redis >= 6.2), `HSET`, and the channel's `ZADD` only
+ * when the expiry moved. The expiry `ZADD` runs before any write, so on an
+ * older Redis it fails with nothing written. The reply is as short as the
+ * outcome allows, because the caller already holds the incoming row:
  *
  * - `1`: the incoming row is stored as sent;
  * - a string: the incoming value is stored, under this larger stored expiry;
  * - `{value, expiresAt}`: the stored value is newer and stays;
  * - nil: `onlyIfExists` and no such row.
  */
-const MERGE = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur and ARGV[4] == '1' then return false end
-local won = not cur or tonumber(string.sub(ARGV[3], 1, string.find(ARGV[3], '\\n', 1, true) - 1)) >= tonumber(string.sub(cur, 1, string.find(cur, '\\n', 1, true) - 1))
-local grew = redis.pcall('ZADD', KEYS[2], 'GT', 'CH', ARGV[2], ARGV[1])
-if type(grew) == 'table' then return redis.error_reply('${REDIS_TOO_OLD} ' .. tostring(grew.err)) end
-if won then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-if grew == 1 then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) end
-if won then
-  if grew == 1 then return 1 end
-  return redis.call('ZSCORE', KEYS[2], ARGV[1])
+const MERGE = `local function merge(rk, ek, ck, id, ex, value, only)
+  local cur = redis.call('HGET', rk, id)
+  if not cur and only == '1' then return false end
+  local won = not cur or tonumber(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)) >= tonumber(string.sub(cur, 1, string.find(cur, '\\n', 1, true) - 1))
+  local grew = redis.pcall('ZADD', ek, 'GT', 'CH', ex, id)
+  if type(grew) == 'table' then return redis.error_reply('${REDIS_TOO_OLD} ' .. tostring(grew.err)) end
+  if won then redis.call('HSET', rk, id, value) end
+  if grew == 1 then redis.call('ZADD', ck, ex, id) end
+  if won then
+    if grew == 1 then return 1 end
+    return redis.call('ZSCORE', ek, id)
+  end
+  if grew == 1 then return {cur, ex} end
+  return {cur, redis.call('ZSCORE', ek, id)}
 end
-if grew == 1 then return {cur, ARGV[2]} end
-return {cur, redis.call('ZSCORE', KEYS[2], ARGV[1])}`;
+`;
+
+/**
+ * A heartbeat's write as the Lua function `admit(rows, expiry, channel, id,
+ * expiresAt, value, maxMembers, maxSessionsPerActor, actorPrefix)`: when the
+ * id is not live at the value's heartbeatAt, counts the channel's other live
+ * members and those whose id starts with the actor's prefix, and returns
+ * `{limit, count, 'refused'}` at a limit (nothing written); otherwise merges
+ * as {@link MERGE}. One script, so no join can land between the count and
+ * the write.
+ */
+const ADMIT_ROW = `local function admit(rk, ek, ck, id, ex, value, maxMembers, maxSessions, prefix)
+  local ex0 = redis.call('ZSCORE', ek, id)
+  local at = string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)
+  if not ex0 or tonumber(ex0) <= tonumber(at) then
+    local ids = redis.call('ZRANGEBYSCORE', ck, '(' .. at, '+inf')
+    local members, mine = 0, 0
+    for i = 1, #ids do
+      if ids[i] ~= id then
+        members = members + 1
+        if string.sub(ids[i], 1, #prefix) == prefix then mine = mine + 1 end
+      end
+    end
+    if members >= tonumber(maxMembers) then return {'channel', tostring(members), 'refused'} end
+    if mine >= tonumber(maxSessions) then return {'actor', tostring(mine), 'refused'} end
+  end
+  return merge(rk, ek, ck, id, ex, value, '0')
+end
+`;
 
 /**
  * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, expiresAt, value,
  * onlyIfExists or nothing). Incoming value wins iff its heartbeatAt is not
  * older; expiresAt only grows. Replies as {@link MERGE} describes.
  */
-export const UPSERT = script(3, MERGE);
+export const UPSERT = script(3, `${MERGE}return merge(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])`);
 
 /**
  * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, expiresAt,
- * value, '0', maxMembers, maxSessionsPerActor, the actor's id prefix). When
- * the id is not live at the value's heartbeatAt, counts the channel's other
- * live members and those whose id starts with the actor's prefix, and returns
- * `{limit, count, 'refused'}` at a limit; otherwise merges as UPSERT. One
- * script, so no join can land between the count and the write.
+ * value, maxMembers, maxSessionsPerActor, the actor's id prefix), as
+ * {@link ADMIT_ROW} describes.
  */
-export const ADMIT = script(
-  3,
-  `local ex0 = redis.call('ZSCORE', KEYS[2], ARGV[1])
-local at = string.sub(ARGV[3], 1, string.find(ARGV[3], '\\n', 1, true) - 1)
-if not ex0 or tonumber(ex0) <= tonumber(at) then
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. at, '+inf')
-  local members, mine, prefix = 0, 0, ARGV[7]
-  for i = 1, #ids do
-    if ids[i] ~= ARGV[1] then
-      members = members + 1
-      if string.sub(ids[i], 1, #prefix) == prefix then mine = mine + 1 end
-    end
+export const ADMIT = script(3, `${MERGE}${ADMIT_ROW}return admit(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])`);
+
+/** What a row of {@link WRITE_MANY} is: its first argument. */
+export const ROW_KIND = { upsert: 'u', update: 'x', admit: 'a' } as const;
+
+/**
+ * Several writes of one hash slot in one script, run in the order given, so
+ * each row's reply is what its own UPSERT or ADMIT would have replied had
+ * the writes run one by one in that order (the same id twice merges twice; a
+ * join's count sees the rows admitted before it). KEYS: rows, expiry and
+ * channel of each row in turn. ARGV per row: its {@link ROW_KIND}, id,
+ * expiresAt, value, and for an admit maxMembers, maxSessionsPerActor and the
+ * actor prefix. Replies with an array of one reply per row. Each row runs
+ * under `pcall`: a command the server refuses (a key of the wrong type under
+ * the prefix) fails only that row, which replies with the error, exactly
+ * what the row alone would have done; on a server without `ZADD GT` every
+ * row replies the error, and nothing is written.
+ */
+export const WRITE_MANY = script(
+  0,
+  `${MERGE}${ADMIT_ROW}local out, a = {}, 1
+for i = 1, #KEYS / 3 do
+  local rk, ek, ck, kind = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], ARGV[a]
+  local ok, res
+  if kind == '${ROW_KIND.admit}' then
+    ok, res = pcall(admit, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+    a = a + 7
+  else
+    ok, res = pcall(merge, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], kind == '${ROW_KIND.update}' and '1' or '0')
+    a = a + 4
   end
-  if members >= tonumber(ARGV[5]) then return {'channel', tostring(members), 'refused'} end
-  if mine >= tonumber(ARGV[6]) then return {'actor', tostring(mine), 'refused'} end
+  if ok then out[i] = res else out[i] = redis.error_reply(type(res) == 'table' and tostring(res.err) or tostring(res)) end
 end
-${MERGE}`,
+return out`,
 );
 
 /** One row (KEYS: rows, expiry; ARGV: id). Returns `{value, expiresAt}` or nil. */
