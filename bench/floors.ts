@@ -71,6 +71,8 @@ interface Group {
   notes?: () => Promise<string[]>;
   /** The server's CPU seconds so far, when it can be read. */
   serverCpu?: () => Promise<number>;
+  /** The issue's targets: a subject's ratio to the floor at one width, at least `atLeast`. */
+  targets?: { subject: Subject; width: (typeof WIDTHS)[number]; atLeast: number }[];
   close: () => Promise<void>;
 }
 
@@ -133,19 +135,26 @@ const redisGroup = async (url: string): Promise<Group> => {
   const sha = String(await client.script('LOAD', 'return 1'));
   const key = `${prefix}{0}:k`;
   const store = (tag: string, create = createRedisPresenceStore) => create({ redis: client, keyPrefix: `${prefix}${tag}:` });
-  const subjects = [
-    heartbeat('redis store upsert', store('u')),
-    admitting('redis store admit, no limits', store('a'), { maxMembers: Infinity, maxSessionsPerActor: Infinity }),
-    heartbeat(`redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store('l'), LARGE_CHANNEL, 1),
-  ];
+  const builds: [string, typeof createRedisPresenceStore][] = [['', createRedisPresenceStore]];
   const before = process.env.BENCH_REDIS_BEFORE;
   if (before !== undefined) {
     const module = (await import(pathToFileURL(before).href)) as { createRedisPresenceStore: typeof createRedisPresenceStore };
-    subjects.push(heartbeat('before: redis store upsert', store('bu', module.createRedisPresenceStore)));
-    subjects.push(heartbeat(`before: upsert, one channel of ${int(LARGE_CHANNEL)}`, store('bl', module.createRedisPresenceStore), LARGE_CHANNEL, 1));
+    builds.push(['before: ', module.createRedisPresenceStore]);
   }
+  const subjects = builds.flatMap(([label, create], b) => [
+    heartbeat(`${label}redis store upsert`, store(`${b}u`, create)),
+    admitting(`${label}redis store admit, no limits`, store(`${b}a`, create), { maxMembers: Infinity, maxSessionsPerActor: Infinity }),
+    admitting(`${label}redis store admit, the pack's limits`, store(`${b}p`, create), PACK_LIMITS),
+    heartbeat(`${label}redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store(`${b}l`, create), LARGE_CHANNEL, 1),
+  ]);
+  // This build's heartbeat paths (the first subjects): upsert, admit without limits, admit with the pack's limits.
+  const targets = subjects.slice(0, 3).flatMap((subject) => [
+    { subject, width: 1 as const, atLeast: 0.85 },
+    { subject, width: 64 as const, atLeast: 0.7 },
+  ]);
   return {
     title: 'Redis: store heartbeat ÷ EVALSHA of `return 1` (same connection)',
+    targets,
     floor: { name: 'EVALSHA `return 1`, 3 keys + 3 args', call: (index) => client.evalsha(sha, 3, key, key, key, String(index), '1', 'value') },
     subjects,
     serverCpu: async () => {
@@ -321,6 +330,14 @@ const measure = async (group: Group): Promise<void> => {
   ]);
   const cpuHeader = group.serverCpu === undefined ? 'client µs CPU/call' : 'µs CPU/call client + server';
   printTable(group.title, ['subject', ...WIDTHS.flatMap((width) => [`${width} in flight /s`, '÷ floor', cpuHeader])], rows);
+  if (group.targets !== undefined) {
+    const checks = group.targets.map(({ subject, width, atLeast }) => {
+      const w = WIDTHS.indexOf(width);
+      const ratio = medians(subject, w).rate / floor[w]!.rate;
+      return [`${subject.name}, ${width} in flight ≥ ${num(atLeast, 2)} of the floor`, ratio >= atLeast ? 'yes' : 'NO', num(ratio, 2)];
+    });
+    printTable(`Targets: ${group.title}`, ['target', 'met', 'measured'], checks);
+  }
   for (const line of (await group.notes?.()) ?? []) console.log(`\n${line}`);
   console.log(`\nload average ${loadavg().map((load) => num(load, 2)).join(' / ')} at the end`);
 };

@@ -106,6 +106,16 @@ export interface RedisPresenceStoreOptions {
   timeoutMs?: number;
   /** Number of shards (hash slots) channels and the expiry index spread over, 1–16 384. Default 128. */
   shards?: number;
+  /**
+   * Whether concurrent writes to different shards may share one script call.
+   * A standalone server accepts any keys in one script; a Cluster (and a
+   * proxy that routes each call by its first key's slot) needs every key of
+   * a call in one slot, so writes then share a call only within their shard.
+   * Default: `true` for an ioredis `Redis` (`isCluster === false`), `false`
+   * for a `Cluster` or any other client. Set `false` for a `Redis` client
+   * that talks to a slot-routing proxy.
+   */
+  crossShardBatches?: boolean;
 }
 
 /** Default shard count: enough slots to spread over any practical Cluster. */
@@ -114,17 +124,18 @@ export const DEFAULT_REDIS_SHARDS = 128;
 /** Rows one sweep script deletes at most, so no script blocks Redis for long. */
 const SWEEP_BATCH = 1_000;
 /**
- * Rows in one multi-row write at most, and calls in flight per shard: a
- * shard's writes that arrive while one of its calls is out wait for it, then
- * leave together (see `redis/coalesce.ts`).
+ * Rows in one multi-row write at most, and calls in flight per lane (the
+ * server, or one shard): writes that arrive while both calls of their lane
+ * are out wait for one, then leave together (see `redis/coalesce.ts`). Two
+ * in flight let the client build the next call while the server runs one.
  */
-const COALESCE_LIMITS: CoalesceLimits = { maxRows: 64, maxInFlight: 1 };
+const COALESCE_LIMITS: CoalesceLimits = { maxRows: 64, maxInFlight: 2 };
 /** `HSCAN` page size of `rows()`. */
 const ROWS_PAGE_SIZE = 500;
 /** Ids whose placement the store remembers (see `redis/placements.ts`). */
 const PLACEMENTS = 10_000;
 
-const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; shards: number } => {
+const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; shards: number; crossShard: boolean } => {
   const client = options?.redis as Partial<RedisScriptClient> | undefined;
   if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function') {
     throw new PresenceConfigError('INVALID_STORE', 'createRedisPresenceStore: redis must be an ioredis Redis or Cluster (a client with evalsha and eval)');
@@ -137,7 +148,11 @@ const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; 
   if (!Number.isInteger(shards) || shards < 1 || shards > 16_384) {
     throw new PresenceConfigError('INVALID_OPTION', `createRedisPresenceStore: shards must be an integer from 1 to 16384, got ${String(shards)}`);
   }
-  return { prefix, shards };
+  const crossShard = options.crossShardBatches ?? (client as { isCluster?: unknown }).isCluster === false;
+  if (typeof crossShard !== 'boolean') {
+    throw new PresenceConfigError('INVALID_OPTION', `createRedisPresenceStore: crossShardBatches must be a boolean, got ${String(crossShard)}`);
+  }
+  return { prefix, shards, crossShard };
 };
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
@@ -212,7 +227,7 @@ const byExpiry = (left: { expiresAt: number; id: string }, right: { expiresAt: n
  * @throws PresenceConfigError `INVALID_STORE` without a usable client, `INVALID_OPTION` for a bad prefix, shard count or timeout
  */
 export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): PresenceStore => {
-  const { prefix, shards } = validateOptions(options);
+  const { prefix, shards, crossShard } = validateOptions(options);
   const timeoutMs = resolveTimeoutMs(options.timeoutMs);
   const client = options.redis;
   const keysOf = Array.from({ length: shards }, (_, shard) => shardKeys(prefix, shard));
@@ -239,7 +254,8 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
    */
   const submit = createCoalescer<Write, Merged>(
     {
-      lane: (write) => write.place.keys,
+      // One lane per server, or per shard when a call must stay in one slot.
+      lane: crossShard ? () => client : (write) => write.place.keys,
       one: ({ kind, row, place, value, limits }) =>
         run(
           kind === ROW_KIND.admit ? ADMIT : UPSERT,
