@@ -269,7 +269,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
           WRITE_MANY,
           [...keys, ...args],
           (reply) => {
-            if (!Array.isArray(reply) || reply.length !== writes.length) throw new Error(`a multi-row write replied ${JSON.stringify(reply)} for ${writes.length} rows`);
+            if (!Array.isArray(reply)) throw new Error(`a multi-row write replied ${JSON.stringify(reply)}`);
             return reply.map((one: unknown, index) => (one instanceof Error ? (tooOld(one) ?? one) : stored(writes[index]!.row, one)));
           },
           keys.length,

@@ -59,15 +59,16 @@ export const createCoalescer = <Input, Output>(sender: CoalesceSender<Input, Out
     try {
       if (batch.length === 1) return sender.one(batch[0]!.input).then(batch[0]!.resolve, batch[0]!.reject);
       return sender.many(batch.map((member) => member.input)).then(
-        (outcomes) =>
+        (outcomes) => {
+          // A reply that does not match the rows cannot be read row by row.
+          if (outcomes.length !== batch.length) throw new Error(`a multi-row write replied ${outcomes.length} outcomes for ${batch.length} rows`);
           batch.forEach((member, index) => {
-            const outcome = outcomes[index];
+            const outcome = outcomes[index]!;
             if (outcome instanceof Error) member.reject(outcome);
-            else if (index < outcomes.length) member.resolve(outcome!);
-            else member.reject(new Error(`a multi-row write replied ${outcomes.length} outcomes for ${batch.length} rows`));
-          }),
-        (error: unknown) => batch.forEach((member) => member.reject(error)),
-      );
+            else member.resolve(outcome);
+          });
+        },
+      ).catch((error: unknown) => batch.forEach((member) => member.reject(error)));
     } catch (error) {
       batch.forEach((member) => member.reject(error));
       return Promise.resolve();
