@@ -17,9 +17,15 @@
  * npx tsc -p tsconfig.bench.json && node dist/bench/floors.js
  * ```
  *
+ * The Redis group times `upsert`, `admit` without limits, `admit` with the
+ * pack's default limits (what a pack's heartbeat calls) and an upsert into
+ * one channel of 10 000 members, then prints the issue's targets for the
+ * first three (≥ 0.85 of the floor sequentially, ≥ 0.7 at 64 in flight).
+ *
  * `BENCH_ROUNDS` (default 5) and `BENCH_BUDGET_MS` (default 500 per subject, width and round) tune it; `BENCH_FLOORS=redis` (or `postgres`) runs one group.
  * `BENCH_REDIS_BEFORE=<path to another build's dist/src/stores/redis.js>` adds
- * that build's Redis store to the same rounds, for before/after in one run.
+ * that build's Redis store, on every subject, to the same rounds, for
+ * before/after in one run.
  *
  * Beside each rate it prints the CPU time per call: the client's
  * (`process.cpuUsage`) and, for Redis, the server's (`INFO cpu`), so a

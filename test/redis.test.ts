@@ -200,6 +200,11 @@ describe('redis store options', () => {
     for (const timeoutMs of [0, -1, Number.POSITIVE_INFINITY]) {
       expect(() => createRedisPresenceStore({ redis: client, timeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
     }
+    for (const crossShardBatches of [1, 'yes', 0]) {
+      expect(() => createRedisPresenceStore({ redis: client, crossShardBatches: crossShardBatches as unknown as boolean })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringContaining('crossShardBatches must be a boolean') }),
+      );
+    }
   });
 
   test('a client whose reply is malformed or throws synchronously reports STORE_UNAVAILABLE', async () => {

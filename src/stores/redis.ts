@@ -25,7 +25,18 @@
  *   grows (both sorted sets move together). A renewal is four commands
  *   (`HGET`, `ZADD GT CH`, `HSET`, the channel's `ZADD`), and the reply is
  *   `1` when the row is stored as sent, so the client decodes nothing.
- *
+ * - Concurrent writes (`upsert`, `update`, `admit`) share script calls: a
+ *   write whose lane has fewer than two calls out goes at once, alone (so a
+ *   lone heartbeat waits for nothing); the writes that arrive meanwhile
+ *   leave together, up to 64, as one `WRITE_MANY` call that runs them one
+ *   by one in arrival order. Each caller gets exactly what its write, run
+ *   alone in that order, would have got: the same id twice merges twice,
+ *   and a join's count sees the joins before it. A lane is the server on a
+ *   standalone `Redis` client (any keys may share a script) and one shard
+ *   on a Cluster or any other client (`crossShardBatches`). A failed call
+ *   fails every write it carried with the same typed error; a row the
+ *   server refuses alone (a key of the wrong type) fails alone.
+
  * Supported servers: Redis 6.2 and newer (standalone or Cluster; tested on
  * 7.0), because the merge keeps the larger expiry with `ZADD GT`. On an older
  * server the first `upsert` or `admit` fails with `STORE_UNAVAILABLE` saying

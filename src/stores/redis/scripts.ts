@@ -113,11 +113,12 @@ export const ADMIT = script(3, `${MERGE}${ADMIT_ROW}return admit(KEYS[1], KEYS[2
 export const ROW_KIND = { upsert: 'u', update: 'x', admit: 'a' } as const;
 
 /**
- * Several writes of one hash slot in one script, run in the order given, so
+ * Several writes in one script, run in the order given, so
  * each row's reply is what its own UPSERT or ADMIT would have replied had
  * the writes run one by one in that order (the same id twice merges twice; a
  * join's count sees the rows admitted before it). KEYS: rows, expiry and
- * channel of each row in turn. ARGV per row: its {@link ROW_KIND}, id,
+ * channel of each row in turn (all of one slot on a Cluster; any shards on a
+ * standalone server). ARGV per row: its {@link ROW_KIND}, id,
  * expiresAt, value, and for an admit maxMembers, maxSessionsPerActor and the
  * actor prefix. Replies with an array of one reply per row. Each row runs
  * under `pcall`: a command the server refuses (a key of the wrong type under
