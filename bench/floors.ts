@@ -153,6 +153,9 @@ const redisGroup = async (url: string): Promise<Group> => {
     admitting(`${label}redis store admit, the pack's limits`, store(`${b}p`, create), PACK_LIMITS),
     heartbeat(`${label}redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store(`${b}l`, create), LARGE_CHANNEL, 1),
   ]);
+  // Batches within one shard only, as on a Cluster (this build only: the option is new).
+  const perShard = createRedisPresenceStore({ redis: client, keyPrefix: `${prefix}s:`, crossShardBatches: false });
+  subjects.push(admitting("redis store admit, the pack's limits, one lane per shard (as on a Cluster)", perShard, PACK_LIMITS));
   // This build's heartbeat paths (the first subjects): upsert, admit without limits, admit with the pack's limits.
   const targets = subjects.slice(0, 3).flatMap((subject) => [
     { subject, width: 1 as const, atLeast: 0.85 },
