@@ -17,8 +17,8 @@
  * | `<prefix>{n}:exp` | sorted set | row id → `expiresAt`: the shard's expiry index |
  * | `<prefix>{n}:c:<[scope,channel]>` | sorted set | row id → `expiresAt`: one channel's members |
  *
- * Every operation is one Lua script in one slot, so each is atomic, and no
- * operation can raise `CROSSSLOT`:
+ * Every operation is one Lua script, in one slot on a Cluster, so each is
+ * atomic, and no operation can raise `CROSSSLOT`:
  *
  * - `upsert` / `update`: one script, O(log m) (m = rows of the shard); the
  *   incoming value wins iff its `heartbeatAt` is not older, `expiresAt` only
@@ -36,7 +36,7 @@
  *   on a Cluster or any other client (`crossShardBatches`). A failed call
  *   fails every write it carried with the same typed error; a row the
  *   server refuses alone (a key of the wrong type) fails alone.
-
+ *
  * Supported servers: Redis 6.2 and newer (standalone or Cluster; tested on
  * 7.0), because the merge keeps the larger expiry with `ZADD GT`. On an older
  * server the first `upsert` or `admit` fails with `STORE_UNAVAILABLE` saying
