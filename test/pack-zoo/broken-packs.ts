@@ -43,13 +43,12 @@ const overIndex = (config: PresencePackConfig, fault: (index: ViewIndex) => View
   return { index, pack: assemblePresencePack(settings, index) };
 };
 
-/** Actions whose every announced `update` of a row that `rewrite` names is replaced by what it returns (`undefined` drops the change). */
-const rewriteUpdates = (rewrite: (row: PresenceRow) => PresenceRow | undefined | false) => (actions: MutationActions): MutationActions => ({
+/** Actions that send, for each announced `update`, the row `rewrite` returns instead (nothing for `undefined`). */
+const rewriteUpdates = (rewrite: (row: PresenceRow) => PresenceRow | undefined) => (actions: MutationActions): MutationActions => ({
   ...actions,
   change: async (table, change) => {
     if (change.op !== 'update') return actions.change(table, change);
     const row = rewrite(change.row as PresenceRow);
-    if (row === false) return actions.change(table, change);
     if (row !== undefined) await actions.change(table, { ...change, row });
   },
 });
@@ -271,7 +270,7 @@ export const brokenPacks: BrokenPack[] = [
       return wrapCleanupActions(pack, (actions) => {
         // The heal refreshes only the live rows the views lack, not those they hold in another version.
         const held = new Set(index.watched().flatMap((watched) => [...watched.sure.keys()]));
-        return rewriteUpdates((row) => (isLive(row, config.now!()) && held.has(row.id) ? undefined : false))(actions);
+        return rewriteUpdates((row) => (isLive(row, config.now!()) && held.has(row.id) ? undefined : row))(actions);
       });
     },
   },
@@ -280,7 +279,7 @@ export const brokenPacks: BrokenPack[] = [
     name: 'announces a removal with an empty tombstone, so a same-millisecond rejoin the bus lost is never healed',
     caughtBy: PACK.cluster,
     createPack: (config) => {
-      const empty = rewriteUpdates((row) => (row.expiresAt === tombstoneOf(row).expiresAt ? ({} as PresenceRow) : false));
+      const empty = rewriteUpdates((row) => (row.expiresAt === tombstoneOf(row).expiresAt ? ({} as PresenceRow) : row));
       const pack = replaceMutation(createPresencePack(config), ':leave', (original) => (args, ctx, actions) => original(args, ctx, empty(actions)));
       return wrapCleanupActions(pack, empty);
     },
