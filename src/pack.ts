@@ -8,14 +8,14 @@
 import type { CollectionContext, SyncPack } from './contract.js';
 import type { PresencePackConfig } from './config.js';
 import { presenceNames, type PresenceNames } from './names.js';
-import { resolveSettings } from './settings.js';
+import { resolveSettings, type PresenceSettings } from './settings.js';
 import type { PresenceStore } from './store.js';
 import { presenceCleanup } from './surfaces/cleanup.js';
 import { presenceCollection } from './surfaces/collection.js';
 import { presenceMutations } from './surfaces/mutations.js';
 import { presencePermissions, presenceReader, presenceSchema, presenceWriter } from './surfaces/tables.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
-import { createViewIndex } from './view-index.js';
+import { createViewIndex, type ViewIndex } from './view-index.js';
 
 /** A presence `SyncPack`, plus the names it registers and the store it writes. */
 export interface PresencePack extends SyncPack {
@@ -45,9 +45,21 @@ export interface PresencePack extends SyncPack {
  */
 export const createPresencePack = <Ctx = CollectionContext>(config: PresencePackConfig<Ctx> = {}): PresencePack => {
   const settings = resolveSettings(config);
-  const names = presenceNames(settings.prefix);
   // What this node's views may hold; one cleanup run reconciles at most cleanupBatchSize channels.
-  const index = createViewIndex(settings.cleanupBatchSize);
+  return assemblePresencePack(settings, createViewIndex(settings.cleanupBatchSize));
+};
+
+/**
+ * The pack's surfaces over resolved settings and one view index: what
+ * {@link createPresencePack} returns. Internal (not exported by the package):
+ * the kit's broken packs rebuild the real pack around an index they can reach.
+ *
+ * @param settings - the resolved settings
+ * @param index - this instance's view index
+ * @returns the pack
+ */
+export const assemblePresencePack = <Ctx>(settings: PresenceSettings<Ctx>, index: ViewIndex): PresencePack => {
+  const names = presenceNames(settings.prefix);
   return {
     name: PACKAGE_NAME,
     version: PACKAGE_VERSION,

@@ -4,6 +4,10 @@
 import type { CollectionDefinition, MutationActions, MutationDefinition, SyncPack } from '../../src/contract.js';
 import type { PresencePackConfig } from '../../src/config.js';
 import { createPresencePack, type PresencePack, type PresenceRow } from '../../src/index.js';
+import { isLive, tombstoneOf } from '../../src/machine.js';
+import { assemblePresencePack } from '../../src/pack.js';
+import { resolveSettings } from '../../src/settings.js';
+import { createViewIndex, type ViewIndex } from '../../src/view-index.js';
 import { PACK } from '../../spec/pack/ids.js';
 
 type Ctx = Record<string, unknown>;
@@ -23,9 +27,30 @@ const replaceCollection = (pack: PresencePack, change: (collection: CollectionDe
 
 type ScheduleRun = NonNullable<SyncPack['schedules']>[number]['run'];
 
-const replaceCleanup = (pack: PresencePack, run: ScheduleRun): SyncPack => ({
+const replaceCleanup = (pack: SyncPack, run: ScheduleRun): SyncPack => ({
   ...pack,
   schedules: pack.schedules!.map((schedule) => ({ ...schedule, run })),
+});
+
+/** Runs the pack's cleanup with its actions rewired by `wrap`, built afresh for each run (a retry included). */
+const wrapCleanupActions = (pack: SyncPack, wrap: (actions: MutationActions) => MutationActions): SyncPack =>
+  replaceCleanup(pack, (context) => pack.schedules![0]!.run({ ...context, actions: wrap(context.actions) }));
+
+/** The real pack rebuilt around a view index the broken pack can reach (`fault` may rewire it). */
+const overIndex = (config: PresencePackConfig, fault: (index: ViewIndex) => ViewIndex = (index) => index) => {
+  const settings = resolveSettings(config);
+  const index = fault(createViewIndex(settings.cleanupBatchSize));
+  return { index, pack: assemblePresencePack(settings, index) };
+};
+
+/** Actions that send, for each announced `update`, the row `rewrite` returns instead (nothing for `undefined`). */
+const rewriteUpdates = (rewrite: (row: PresenceRow) => PresenceRow | undefined) => (actions: MutationActions): MutationActions => ({
+  ...actions,
+  change: async (table, change) => {
+    if (change.op !== 'update') return actions.change(table, change);
+    const row = rewrite(change.row as PresenceRow);
+    if (row !== undefined) await actions.change(table, { ...change, row });
+  },
 });
 
 const live = (config: PresencePackConfig) => (row: PresenceRow) => row.expiresAt > config.now!();
@@ -226,6 +251,52 @@ export const brokenPacks: BrokenPack[] = [
     createPack: (config) => {
       const pack = createPresencePack(config);
       return { ...pack, schedules: pack.schedules!.map((schedule) => ({ ...schedule, retry: { maxAttempts: 3, isRetryable: () => true } })) };
+    },
+  },
+  {
+    // machine.ts `sameRow` → `() => true` (Stryker, pack fourth pass): versions compared by id only,
+    // in the heal and in a second subscription's hydrate, so a renewal the bus lost is never healed.
+    name: 'compares row versions by id only, so a node keeps a stale version after a lost renewal',
+    caughtBy: PACK.cluster,
+    createPack: (config) => {
+      const { index, pack } = overIndex(config, (real) => ({
+        ...real,
+        hydrated(scope, channel, rows) {
+          const before = real.watched().find((watched) => watched.scope === scope && watched.channel === channel)?.sure;
+          real.hydrated(scope, channel, rows);
+          for (const row of rows) if (before?.has(row.id) === true) real.hold(row);
+        },
+      }));
+      return wrapCleanupActions(pack, (actions) => {
+        // The heal refreshes only the live rows the views lack, not those they hold in another version.
+        const held = new Set(index.watched().flatMap((watched) => [...watched.sure.keys()]));
+        return rewriteUpdates((row) => (isLive(row, config.now!()) && held.has(row.id) ? undefined : row))(actions);
+      });
+    },
+  },
+  {
+    // machine.ts `tombstoneOf` → `() => ({})`: a removal no longer tells the nodes that hear it to forget the row.
+    name: 'announces a removal with an empty tombstone, so a same-millisecond rejoin the bus lost is never healed',
+    caughtBy: PACK.cluster,
+    createPack: (config) => {
+      const empty = rewriteUpdates((row) => (row.expiresAt === tombstoneOf(row).expiresAt ? ({} as PresenceRow) : row));
+      const pack = replaceMutation(createPresencePack(config), ':leave', (original) => (args, ctx, actions) => original(args, ctx, empty(actions)));
+      return wrapCleanupActions(pack, empty);
+    },
+  },
+  {
+    // collection.ts `row.scope === scope && row.channel === channel` → `true`.
+    name: 'forgets a row its subscription rejects even when it is another channel’s, so a lost leave leaves a ghost',
+    caughtBy: PACK.cluster,
+    createPack: (config) => {
+      const { index, pack } = overIndex(config);
+      return replaceCollection(pack, (collection) => ({
+        match: (row, params, ctx) => {
+          const shown = collection.match!(row, params, ctx);
+          if (!shown) index.forget(row);
+          return shown;
+        },
+      }));
     },
   },
 ];
