@@ -3,9 +3,11 @@
  *
  * - by id (a `Map`): `get`, `upsert`, `update`, `remove` in O(1);
  * - by scope, then channel (nested `Map`s of `Set`s): `channel()` in O(members);
- * - by expiry (buckets of equal `expiresAt`, see `expiry-buckets.ts`): a
- *   renewal moves its row between buckets in O(1), and `sweep` removes k rows
- *   in O(k) plus O(log b) per distinct expiry it passes.
+ * - by expiry (buckets of filed expiries, see `expiry-buckets.ts`): a
+ *   renewal only writes its row's `expiresAt` (the row stays filed where it
+ *   was), and `sweep` removes k rows in O(k) plus O(log b) per distinct
+ *   expiry it passes, re-filing on the way each renewed row it reaches early
+ *   (at most once per filing: amortised O(1) per renewal).
  *
  * Rows are checked and copied on the way in (`row-check.ts`: the same checks
  * and codes as the other bundled stores) and copied on the way out, so no
@@ -37,6 +39,7 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
   declare state: PresenceState;
   declare expiresAt: number;
   declare heartbeatAt: number;
+  declare filedAt: number;
   declare prev: Entry | null;
   declare next: Entry | null;
 
@@ -50,6 +53,7 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
     this.state = row.state;
     this.expiresAt = row.expiresAt;
     this.heartbeatAt = row.heartbeatAt;
+    this.filedAt = row.expiresAt;
     this.prev = null;
     this.next = null;
   }
@@ -161,7 +165,7 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       if (!absorb(entry.state, incoming.state)) entry.state = incoming.state;
       entry.heartbeatAt = incoming.heartbeatAt;
     }
-    if (incoming.expiresAt > entry.expiresAt) byExpiry.move(entry, incoming.expiresAt);
+    byExpiry.extend(entry, incoming.expiresAt);
   };
 
   /** Upserts a row `checkedRow` returned, given what is stored under its id. */
@@ -221,7 +225,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       checkTime('memory', 'now', now);
       const limit = checkSweepLimit('memory', requested);
       const removed: PresenceRow[] = [];
-      for (let next = byExpiry.first(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.first()) {
+      while (removed.length < limit) {
+        const next = byExpiry.expired(now);
+        if (next === undefined) break;
         drop(next);
         removed.push(releasedRow(next));
       }
