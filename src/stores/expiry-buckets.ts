@@ -49,7 +49,7 @@ interface Bucket<Entry> {
 const SLACK = 64;
 
 /**
- * Entries by expiry: O(1) insert, removal and renewal; {@link expired} finds
+ * Entries by expiry: O(1) insert, removal and renewal; {@link ExpiryBuckets.expired} finds
  * an earliest expired entry in amortised O(1) plus O(log b) per bucket it
  * empties, and re-files the stale entries it passes.
  */
@@ -97,7 +97,7 @@ export class ExpiryBuckets<Entry extends ExpiryEntry<Entry>> {
   /**
    * Raises an entry's `expiresAt` (a lower one is ignored: expiries only
    * grow). It stays in its bucket, which touches nothing but the entry;
-   * {@link expired} re-files it if it is still stale when that bucket comes due.
+   * {@link ExpiryBuckets.expired} re-files it if it is still stale when that bucket comes due.
    */
   extend(entry: Entry, expiresAt: number): void {
     if (expiresAt > entry.expiresAt) entry.expiresAt = expiresAt;
