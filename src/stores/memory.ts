@@ -3,9 +3,11 @@
  *
  * - by id (a `Map`): `get`, `upsert`, `update`, `remove` in O(1);
  * - by scope, then channel (nested `Map`s of `Set`s): `channel()` in O(members);
- * - by expiry (buckets of equal `expiresAt`, see `expiry-buckets.ts`): a
- *   renewal moves its row between buckets in O(1), and `sweep` removes k rows
- *   in O(k) plus O(log b) per distinct expiry it passes.
+ * - by expiry (buckets of filed expiries, see `expiry-buckets.ts`): a
+ *   renewal only writes its row's `expiresAt` (the row stays filed where it
+ *   was), and `sweep` removes k rows in O(k) plus O(log b) per distinct
+ *   expiry it passes, re-filing on the way each renewed row it reaches early
+ *   (at most once per filing: amortised O(1) per renewal).
  *
  * Rows are checked and copied on the way in (`row-check.ts`: the same checks
  * and codes as the other bundled stores) and copied on the way out, so no
@@ -37,6 +39,7 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
   declare state: PresenceState;
   declare expiresAt: number;
   declare heartbeatAt: number;
+  declare filedAt: number;
   declare prev: Entry | null;
   declare next: Entry | null;
 
@@ -50,21 +53,25 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
     this.state = row.state;
     this.expiresAt = row.expiresAt;
     this.heartbeatAt = row.heartbeatAt;
+    this.filedAt = row.expiresAt;
     this.prev = null;
     this.next = null;
   }
 }
 
-/** A plain row (no links) of `row`'s fields with `state`: the one field list of hand-outs. */
-const rowOf = (row: PresenceRow, state: PresenceState): PresenceRow => ({
+/**
+ * A plain row (no links): `row`'s identity, `state`, and the times of
+ * `times`; the one field list of hand-outs.
+ */
+const rowOf = (row: PresenceRow, state: PresenceState, times: Pick<PresenceRow, 'expiresAt' | 'heartbeatAt'> = row): PresenceRow => ({
   id: row.id,
   scope: row.scope,
   channel: row.channel,
   actorId: row.actorId,
   sessionId: row.sessionId,
   state,
-  expiresAt: row.expiresAt,
-  heartbeatAt: row.heartbeatAt,
+  expiresAt: times.expiresAt,
+  heartbeatAt: times.heartbeatAt,
 });
 
 /** An object or array of checked JSON. */
@@ -78,6 +85,9 @@ const copyRow = (row: PresenceRow): PresenceRow => rowOf(row, cloneJson(row.stat
 /** A plain row sharing the entry's state: only for entries already dropped, whose state nobody else holds. */
 const releasedRow = (entry: Entry): PresenceRow => rowOf(entry, entry.state);
 
+/** A copy of JSON that is an object or array, the value itself otherwise (a primitive is never shared state). */
+const own = (value: JsonValue): JsonValue => (isContainer(value) ? cloneJson(value) : value);
+
 /**
  * Makes the stored state equal the incoming one in place, level by level:
  * where an object's keys are a prefix of the incoming keys, in the same order
@@ -86,8 +96,9 @@ const releasedRow = (entry: Entry): PresenceRow => rowOf(entry, entry.state);
  * by the incoming one. Answers `false` when the top level itself differs (the
  * caller replaces the whole state). A patch that moves a cursor then writes
  * two numbers into objects the store already holds, so nothing it allocates
- * outlives it. `stored` is the store's own copy (never handed out) and
- * `incoming` a snapshot nobody else holds, so sharing its sub-objects is safe.
+ * outlives it. `stored` is the store's own copy (never handed out); what it
+ * takes from `incoming` is copied, so `incoming` shares nothing with it and
+ * can be handed out as the write's answer.
  */
 const absorb = (stored: JsonContainer, incoming: JsonContainer): boolean => {
   const keys = Object.keys(stored);
@@ -102,12 +113,12 @@ const absorb = (stored: JsonContainer, incoming: JsonContainer): boolean => {
     const key = incomingKeys[index]!;
     const next = source[key]!;
     // A new key: `setKey` keeps a "__proto__" key an own property (an own one is simply assigned below).
-    if (index >= keys.length) setKey(target, key, next);
+    if (index >= keys.length) setKey(target, key, own(next));
     else {
       const value = target[key];
       if (isContainer(value) && isContainer(next) && Array.isArray(value) === Array.isArray(next)) {
-        if (!absorb(value, next)) target[key] = next;
-      } else if (!Object.is(value, next)) target[key] = next;
+        if (!absorb(value, next)) target[key] = own(next);
+      } else if (!Object.is(value, next)) target[key] = own(next);
     }
   }
   return true;
@@ -118,9 +129,6 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   const byId = new Map<string, Entry>();
   const byScope = new Map<string, Map<string, Set<Entry>>>();
   const byExpiry = new ExpiryBuckets<Entry>();
-
-  /** The stored row of an id, for `checkedRow`'s id check. */
-  const find = (id: string): Entry | undefined => byId.get(id);
 
   const members = (scope: string, channel: string): Set<Entry> | undefined => byScope.get(scope)?.get(channel);
 
@@ -154,22 +162,26 @@ export const createMemoryPresenceStore = (): PresenceStore => {
    * its state are updated in place (see `absorb`): a renewal or a patch then
    * stores no new object, so nothing it allocates outlives it (no promotion,
    * no old-to-new pointers).
+   *
+   * Answers the write's answer: `incoming` (from `checkedRow`, the same id as
+   * `entry`) with the stored state and times. Its identity strings are the
+   * caller's, equal to the stored ones (same id), so nobody reads the cold
+   * stored strings. Its state is `incoming`'s own snapshot when that won (it
+   * then equals the stored state and shares nothing with it, see `absorb`),
+   * a copy of the stored state otherwise.
    */
-  const merge = (entry: Entry, incoming: PresenceRow): void => {
-    // `incoming` comes from checkedRow: its state is a copy nobody else holds.
-    if (incoming.heartbeatAt >= entry.heartbeatAt) {
-      if (!absorb(entry.state, incoming.state)) entry.state = incoming.state;
-      entry.heartbeatAt = incoming.heartbeatAt;
-    }
-    if (incoming.expiresAt > entry.expiresAt) byExpiry.move(entry, incoming.expiresAt);
+  const merge = (entry: Entry, incoming: PresenceRow): PresenceRow => {
+    byExpiry.extend(entry, incoming.expiresAt);
+    if (incoming.heartbeatAt < entry.heartbeatAt) return rowOf(incoming, cloneJson(entry.state), entry);
+    entry.heartbeatAt = incoming.heartbeatAt;
+    if (!absorb(entry.state, incoming.state)) entry.state = cloneJson(incoming.state);
+    return rowOf(incoming, incoming.state, entry);
   };
 
   /** Upserts a row `checkedRow` returned, given what is stored under its id. */
   const upsertChecked = (row: PresenceRow, stored: Entry | undefined): PresenceRow => {
-    if (stored !== undefined) {
-      merge(stored, row);
-      return copyRow(stored);
-    }
+    if (stored !== undefined) return merge(stored, row);
+    // The entry keeps the snapshot; the answer is a copy.
     const entry = new Entry(row);
     byId.set(row.id, entry);
     index(entry);
@@ -183,7 +195,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       return entry && copyRow(entry);
     },
     admit(input, limits) {
-      const row = checkedRow('memory', input, find);
+      // No stored lookup for the id check: the pack's rows hit presenceRowId's
+      // last encoding, and comparing with the stored parts would read four cold strings.
+      const row = checkedRow('memory', input);
       const stored = byId.get(row.id);
       // A live member is never refused, so its channel is not even looked up.
       const others = stored !== undefined && isLive(stored, row.heartbeatAt) ? [] : (members(row.scope, row.channel) ?? []);
@@ -191,15 +205,14 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       return refusedAdmission(row, stored, others, limits) ?? { admitted: true, row: upsertChecked(row, stored) };
     },
     upsert(input) {
-      const row = checkedRow('memory', input, find);
+      const row = checkedRow('memory', input);
       return upsertChecked(row, byId.get(row.id));
     },
     update(input) {
-      const row = checkedRow('memory', input, find);
+      const row = checkedRow('memory', input);
       const stored = byId.get(row.id);
       if (stored === undefined) return undefined;
-      merge(stored, row);
-      return copyRow(stored);
+      return merge(stored, row);
     },
     remove(id) {
       const entry = byId.get(id);
@@ -221,7 +234,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       checkTime('memory', 'now', now);
       const limit = checkSweepLimit('memory', requested);
       const removed: PresenceRow[] = [];
-      for (let next = byExpiry.first(); next !== undefined && next.expiresAt <= now && removed.length < limit; next = byExpiry.first()) {
+      while (removed.length < limit) {
+        const next = byExpiry.expired(now);
+        if (next === undefined) break;
         drop(next);
         removed.push(releasedRow(next));
       }
