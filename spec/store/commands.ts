@@ -148,8 +148,14 @@ export class ReviseCommand extends AlwaysApplicable {
 
 /** `remove(id)`: removes exactly that id. */
 export class RemoveCommand extends AlwaysApplicable {
-  /** @param id - the id removed */
-  constructor(readonly id: string) {
+  /**
+   * @param id - the id removed
+   * @param compared - the ids compared with the model afterwards; every id of the run by default
+   */
+  constructor(
+    readonly id: string,
+    readonly compared?: readonly string[],
+  ) {
     super();
   }
 
@@ -160,7 +166,7 @@ export class RemoveCommand extends AlwaysApplicable {
     if (!deepEqual(returned, expected)) {
       run.flag(STORE.removeExact, `remove returned ${show(returned)}, expected ${show(expected)}`);
     }
-    await run.settle(store, this.toString(), blameAll(STORE.removeExact));
+    await run.settle(store, this.toString(), blameAll(STORE.removeExact), this.compared);
   }
 
   /** The call. */
@@ -338,8 +344,10 @@ export class SweepCommand extends AlwaysApplicable {
  * Many members written into one channel at once, more than a typical result
  * cap (`LIMIT 1000`), all live at the window's start and expiring across it;
  * then the channel is listed at the start, when every one of them must come
- * back. Then one member in seven renews 1 ms later, leaving the middle of its
- * expiry group. Later reads and the run's closing sweep see them too.
+ * back. Then one member in seven renews 1 ms later (an index that moves rows
+ * takes it out of the middle of its expiry group, a lazy one leaves it filed
+ * there), and another one in seven leaves, from the middle of its group.
+ * Later reads and the run's closing sweep see them too.
  */
 export class CrowdCommand extends AlwaysApplicable {
   /**
@@ -382,11 +390,14 @@ export class CrowdCommand extends AlwaysApplicable {
     for (const row of rows.filter((_, index) => index % 7 === 3)) {
       await new WriteCommand('upsert', { ...row, heartbeatAt: row.heartbeatAt + 1, expiresAt: row.expiresAt + 1 }, [row.id]).run(run, store);
     }
+    // Another one in seven leaves, from the middle of its group: a list that loses track of its
+    // tail then drops members when the group next grows (a renewed row filed there, or a join).
+    for (const row of rows.filter((_, index) => index % 7 === 5)) await new RemoveCommand(row.id, [row.id]).run(run, store);
   }
 
   /** The call, abbreviated: the rows follow from the count. */
   override toString(): string {
-    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}, expiresAt=${this.base}+1+(7i)%${CLOCK_END}; then channel(now=${this.base}); then the same upserts 1 ms later for i%7=3)`;
+    return `crowd(scope=${show(this.scope)}, channel=${show(this.channel)}, ${this.count} upserts of actors m0..m${this.count - 1} with heartbeatAt=${this.base}, expiresAt=${this.base}+1+(7i)%${CLOCK_END}; then channel(now=${this.base}); then the same upserts 1 ms later for i%7=3; then remove for i%7=5)`;
   }
 }
 

@@ -17,6 +17,7 @@ import { channelReturnsExpired } from './channel-returns-expired.js';
 import { dropsEmptySession } from './drops-empty-session.js';
 import { ignoresLww } from './ignores-lww.js';
 import { latin1State } from './latin1-state.js';
+import { lazyListLostTail } from './lazy-list-lost-tail.js';
 import { leaksInternalObjects } from './leaks-internal-objects.js';
 import { lossyKey } from './lossy-key.js';
 import { removeNeighbour } from './remove-neighbour.js';
@@ -74,4 +75,6 @@ export const zoo: readonly ZooSpecimen[] = [
   channelResultCap,
   sweepResultCap,
   appendOnlyExpiryIndex,
+  // and the linked lists an in-process expiry index is made of.
+  lazyListLostTail,
 ];
