@@ -63,5 +63,7 @@ export const withFaults = (store: PresenceStore, options: FaultOptions): Presenc
     channel: faulty('channel', (scope: string, channel: string, now: number) => store.channel(scope, channel, now)),
     sweep: faulty('sweep', (now: number, limit?: number) => store.sweep(now, limit)),
     rows: faulty('rows', () => store.rows()),
+    // Only a store that lends lends through the wrapper.
+    ...(store.lend === undefined ? {} : { lend: faulty('lend', (id: string) => store.lend!(id)) }),
   };
 };

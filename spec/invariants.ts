@@ -12,6 +12,7 @@ import { basicsFamily } from './store/basics.js';
 import { copiesFamily } from './store/copies.js';
 import { expiryFamily } from './store/expiry.js';
 import { identityFamily } from './store/identity.js';
+import { lendFamily } from './store/lend.js';
 import { lwwFamily } from './store/lww.js';
 import { racesFamily } from './store/races.js';
 
@@ -24,6 +25,7 @@ export const storeFamilies: readonly StoreCheckFamily[] = [
   copiesFamily,
   racesFamily,
   admissionFamily,
+  lendFamily,
 ];
 
 /** Every check of the given families, in order; throws if two share an id. */

@@ -20,8 +20,8 @@
  */
 export { createPresencePack, type PresencePack } from './pack.js';
 export type { PresencePackConfig, PresenceLimits } from './config.js';
-export type { PresenceStore, Admission, AdmissionLimits } from './store.js';
-export { presenceRowId, type PresenceRow, type PresenceIdentity, type PresenceState, type JsonValue } from './row.js';
+export type { PresenceStore, Admission, AdmissionLimits, LentRow } from './store.js';
+export { presenceRowId, type PresenceRow, type PresenceIdentity, type PresenceState, type JsonValue, type ReadonlyJsonValue } from './row.js';
 export {
   PresenceError,
   PresenceConfigError,

@@ -28,7 +28,7 @@
  */
 import { PresenceError } from './errors.js';
 import { sameJson } from './json.js';
-import type { Admission, AdmissionLimits } from './store.js';
+import type { Admission, AdmissionLimits, LentRow } from './store.js';
 import { presenceRowId, type JsonValue, type PresenceIdentity, type PresenceRow, type PresenceState } from './row.js';
 
 /** Whether the row is live at `now`. */
@@ -59,15 +59,31 @@ export const heartbeatRow = (
   };
 };
 
-/** The row a state patch writes; throws `NOT_PRESENT` unless `stored` is live. */
-export const patchedRow = (stored: PresenceRow | undefined, patch: PresenceState, now: number): PresenceRow => {
+/**
+ * The row a state patch writes; throws `NOT_PRESENT` unless `stored` is live.
+ * Its state is a new top level over `stored`'s values: what is nested below
+ * it is still `stored`'s, so a caller whose `stored` is lent by the store
+ * snapshots the state before handing it on (the patch handler does, with its
+ * size check).
+ */
+export const patchedRow = (stored: LentRow | undefined, patch: PresenceState, now: number): PresenceRow => {
   if (stored === undefined || !isLive(stored, now)) {
     throw new PresenceError(
       'NOT_PRESENT',
       'No live presence row for this actor and session in this channel: send a heartbeat before a cursor or typing patch.',
     );
   }
-  return { ...stored, state: { ...stored.state, ...patch } };
+  // Field by field, not a spread: a lent row may be the store's own record, with fields of its own.
+  return {
+    id: stored.id,
+    scope: stored.scope,
+    channel: stored.channel,
+    actorId: stored.actorId,
+    sessionId: stored.sessionId,
+    state: { ...(stored.state as PresenceState), ...patch },
+    expiresAt: stored.expiresAt,
+    heartbeatAt: stored.heartbeatAt,
+  };
 };
 
 /** The state patch of a cursor move (`null` clears the cursor). */

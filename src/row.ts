@@ -14,6 +14,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export const MAX_STATE_DEPTH = 256;
 
+/** A {@link JsonValue} that may not be mutated at any depth: what a store lends (see `PresenceStore.lend`). */
+export type ReadonlyJsonValue = string | number | boolean | null | readonly ReadonlyJsonValue[] | { readonly [key: string]: ReadonlyJsonValue };
+
 /** Presence state: a JSON object (cursor and typing patches merge into it). */
 export type PresenceState = { [key: string]: JsonValue };
 

@@ -100,7 +100,7 @@ export const guardStore = (store: PresenceStore, timeoutMs: number): PresenceSto
     if (reply?.admitted !== true) throw broken('admit', 'neither an admission nor a refusal');
     return { admitted: true, row: rowOf('admit', id, false)(reply.row)! };
   };
-  return {
+  const guarded: PresenceStore = {
     get: (id) => call('get', () => store.get(id), rowOf('get', id, true)),
     upsert: (row) => call('upsert', () => store.upsert(row), (value) => rowOf('upsert', row.id, false)(value)!),
     admit: (row, limits) => call('admit', () => store.admit(row, limits), admission(row.id)),
@@ -111,4 +111,10 @@ export const guardStore = (store: PresenceStore, timeoutMs: number): PresenceSto
     sweep: (now, limit) => call('sweep', () => store.sweep(now, limit), rowsWhere('sweep', () => true)),
     rows: () => call('rows', () => store.rows(), rowsWhere('rows', () => true)),
   };
+  // Only a store that lends is lent from: the pack reads through `get` otherwise.
+  if (typeof store.lend === 'function') {
+    const lend = store.lend.bind(store);
+    guarded.lend = (id) => call('lend', () => lend(id), rowOf('lend', id, true));
+  }
+  return guarded;
 };

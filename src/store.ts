@@ -6,7 +6,7 @@
  * @module
  */
 import type { Awaitable } from './contract.js';
-import type { PresenceRow } from './row.js';
+import type { PresenceIdentity, PresenceRow, ReadonlyJsonValue } from './row.js';
 
 /** The limits {@link PresenceStore.admit} enforces on a new member of a channel. */
 export interface AdmissionLimits {
@@ -34,6 +34,22 @@ export type Admission =
     };
 
 /**
+ * A row a store lends (see {@link PresenceStore.lend}): read-only at every
+ * depth. It may be the store's own record, so it may carry fields of its own
+ * besides these; a reader takes the row's fields by name, never by spreading it.
+ */
+export interface LentRow extends Readonly<PresenceIdentity> {
+  /** As {@link PresenceRow.id}. */
+  readonly id: string;
+  /** As {@link PresenceRow.state}, not to be mutated at any depth. */
+  readonly state: { readonly [key: string]: ReadonlyJsonValue };
+  /** As {@link PresenceRow.expiresAt}. */
+  readonly expiresAt: number;
+  /** As {@link PresenceRow.heartbeatAt}. */
+  readonly heartbeatAt: number;
+}
+
+/**
  * Where presence rows live. Certify an implementation with `certifyPresenceStore`.
  *
  * A row's `id` is always `presenceRowId(row)`, so the id alone names a row: a
@@ -44,6 +60,19 @@ export type Admission =
 export interface PresenceStore {
   /** The row with this id, or `undefined`. Expired rows not yet swept are returned. */
   get(id: string): Awaitable<PresenceRow | undefined>;
+  /**
+   * Optional: `get` without the copy, for a store whose reads can skip it (an
+   * in-process one). The row with this id as stored now, or `undefined`,
+   * lent read-only: it may be the store's own object, so the caller never
+   * mutates it at any depth, never hands it on, and reads it only until its
+   * next write to the store (the pack reads a patch's row, then writes).
+   * What the store promises in return (STORE-LEND): the lent row's fields
+   * equal what `get(id)` answers at that moment, and they stay so until the
+   * next write to the store, whatever reads (`get`, `channel`, `rows`,
+   * `lend` of any id) come in between. A store without it is read through
+   * `get`; a network store gains nothing from it.
+   */
+  lend?(id: string): Awaitable<LentRow | undefined>;
   /**
    * Inserts the row, or merges it into the stored one: the incoming fields win
    * iff `row.heartbeatAt >= stored.heartbeatAt` (last writer wins), and

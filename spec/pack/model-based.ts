@@ -33,10 +33,11 @@ const FAIL_RATE = 0.25;
 const armable = (inner: PresenceStore, seed: number): { store: PresenceStore; arm: () => void } => {
   const faulty = withFaults(inner, { failRate: FAIL_RATE, seed });
   let target = inner;
+  type Methods = Required<PresenceStore>;
   const forward =
-    <Key extends keyof PresenceStore>(key: Key) =>
-    (...args: Parameters<PresenceStore[Key]>) =>
-      (target[key] as (...params: Parameters<PresenceStore[Key]>) => ReturnType<PresenceStore[Key]>)(...args);
+    <Key extends keyof Methods>(key: Key) =>
+    (...args: Parameters<Methods[Key]>) =>
+      (target[key] as (...params: Parameters<Methods[Key]>) => ReturnType<Methods[Key]>)(...args);
   return {
     store: {
       get: forward('get'),
@@ -47,6 +48,8 @@ const armable = (inner: PresenceStore, seed: number): { store: PresenceStore; ar
       channel: forward('channel'),
       sweep: forward('sweep'),
       rows: forward('rows'),
+      // A store that lends is driven through its lending path too.
+      ...(inner.lend === undefined ? {} : { lend: forward('lend') }),
     },
     arm: () => {
       target = faulty;

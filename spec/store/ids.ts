@@ -41,6 +41,8 @@ export const STORE = {
   admit: 'STORE-ADMIT',
   /** Concurrent joins never overshoot a limit. */
   raceAdmit: 'STORE-RACE-ADMIT',
+  /** An optional lend reads like get and stays put until the next write. */
+  lend: 'STORE-LEND',
 } as const;
 
 /** One of the store invariant ids. */

@@ -177,7 +177,10 @@ class RunPlan {
   }
 }
 
-const plans = (shapes: readonly RunShape[], replayPath: string | undefined): fc.Arbitrary<RunPlan> =>
+/** Commands one check adds to every call of the store (the calls of an optional method). */
+export type ExtraCommands = (universe: Universe, base: number) => fc.Arbitrary<StoreCommand>[];
+
+const plans = (shapes: readonly RunShape[], replayPath: string | undefined, extra?: ExtraCommands): fc.Arbitrary<RunPlan> =>
   fc.oneof(
     ...shapes.map((shape) => ({
       weight: shape.weight,
@@ -185,7 +188,7 @@ const plans = (shapes: readonly RunShape[], replayPath: string | undefined): fc.
         fc
           .tuple(
             shape.prologue(universe, base),
-            fc.commands(storeCommands(universe, base), {
+            fc.commands([...storeCommands(universe, base), ...(extra?.(universe, base) ?? [])], {
               maxCommands: shape.maxCommands,
               size: 'max',
               ...(replayPath === undefined ? {} : { replayPath }),
@@ -200,11 +203,11 @@ const plans = (shapes: readonly RunShape[], replayPath: string | undefined): fc.
  * A check of `invariant` by model-based runs over every universe; with
  * `listing`, some runs also crowd a channel past a typical result cap.
  */
-export const modelBasedCheck = (invariant: Invariant, options: { listing?: boolean } = {}): StoreCheck => ({
+export const modelBasedCheck = (invariant: Invariant, options: { listing?: boolean; extra?: ExtraCommands } = {}): StoreCheck => ({
   invariant,
   run: (subject, settings) =>
     runProperty(
-      fc.asyncProperty(plans(options.listing === true ? LISTING_SHAPES : SHAPES, commandsReplayPath(settings.path)), (plan) =>
+      fc.asyncProperty(plans(options.listing === true ? LISTING_SHAPES : SHAPES, commandsReplayPath(settings.path), options.extra), (plan) =>
         withStore(subject, async (store) => {
           const run = new ModelRun(invariant.id, plan.universe.ids);
           // A fresh store should be empty (STORE-INSTANCES judges that); here the model starts from what it holds.

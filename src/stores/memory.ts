@@ -194,6 +194,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       const entry = byId.get(id);
       return entry && copyRow(entry);
     },
+    // The entry itself: it changes only when a write to its id updates it in
+    // place, and the caller promises not to touch it (see `PresenceStore.lend`).
+    lend: (id) => byId.get(id),
     admit(input, limits) {
       // No stored lookup for the id check: the pack's rows hit presenceRowId's
       // last encoding, and comparing with the stored parts would read four cold strings.

@@ -52,10 +52,14 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
     const pending = identify(settings, args, ctx);
     const identity = pending instanceof Promise ? await pending : pending;
     const now = settings.now();
-    // A synchronous store's answer is used as is: no microtask for a value already here.
-    const read = store.get(presenceRowId(identity));
+    // A store that lends its row is not asked for a copy: the checked snapshot
+    // below is the only copy of the state the patch makes. A synchronous
+    // store's answer is used as is: no microtask for a value already here.
+    const id = presenceRowId(identity);
+    const read = store.lend !== undefined ? store.lend(id) : store.get(id);
     const row = patchedRow(read instanceof Promise ? await read : read, makePatch(now), now);
-    checkState(row.state, settings);
+    // The size check's snapshot is the state written: it shares nothing with a lent row.
+    row.state = checkState(row.state, settings);
     return await actions.update(names.table, row);
   };
 

@@ -1,0 +1,112 @@
+/**
+ * The optional `lend`: `get` without the copy. A lent row must read exactly
+ * as `get` does at that moment and stay so until the next write, whatever
+ * reads come in between; a store without `lend` has nothing to certify here.
+ *
+ * @module
+ */
+import fc from 'fast-check';
+import type { PresenceRow } from '../../src/row.js';
+import type { LentRow, PresenceStore } from '../../src/store.js';
+import { deepEqual, show } from '../equal.js';
+import type { StoreCheckFamily } from '../invariant.js';
+import { STORE } from './ids.js';
+import { modelBasedCheck } from './model-based.js';
+import type { ModelRun } from './model-run.js';
+import { withStore } from './subject.js';
+import type { Universe } from './universe.js';
+
+/** The row fields of a lent row, by name (a lent row may be the store's record, with fields of its own). */
+const fieldsOf = (row: LentRow | undefined): PresenceRow | undefined =>
+  row === undefined
+    ? undefined
+    : structuredClone({
+        id: row.id,
+        scope: row.scope,
+        channel: row.channel,
+        actorId: row.actorId,
+        sessionId: row.sessionId,
+        state: row.state as PresenceRow['state'],
+        expiresAt: row.expiresAt,
+        heartbeatAt: row.heartbeatAt,
+      });
+
+/**
+ * `lend(id)`, checked against the model; then, with no write in between,
+ * every read of the store once (`lend` and `get` of `others`, a `channel` of
+ * the lent row's and `rows()`), and the first lent row again: it must still
+ * read as it did. A no-op on a store without `lend`.
+ */
+export class LendCommand {
+  /**
+   * @param id - the id lent
+   * @param others - the ids read while the loan is out
+   */
+  constructor(
+    readonly id: string,
+    readonly others: readonly string[],
+  ) {}
+
+  /** Always applicable. */
+  check(): boolean {
+    return true;
+  }
+
+  /** Lends, compares, reads around the loan, compares again. */
+  async run(run: ModelRun, store: PresenceStore): Promise<void> {
+    if (typeof store.lend !== 'function') return;
+    const expected = run.model.get(this.id);
+    const lent = await store.lend(this.id);
+    const first = fieldsOf(lent);
+    if (!deepEqual(first, expected)) run.flag(STORE.lend, `lend returned ${show(first)}, expected ${show(expected)}`);
+    for (const other of this.others) {
+      const again = fieldsOf(await store.lend(other));
+      const wanted = run.model.get(other);
+      if (!deepEqual(again, wanted)) run.flag(STORE.lend, `lend(id=${other}) returned ${show(again)}, expected ${show(wanted)}`);
+      await store.get(other);
+    }
+    if (expected !== undefined) await store.channel(expected.scope, expected.channel, expected.expiresAt - 1);
+    await store.rows();
+    const later = fieldsOf(lent);
+    if (!deepEqual(later, first)) run.flag(STORE.lend, `the row lend(id=${this.id}) lent read ${show(first)}, then ${show(later)} after reads alone`);
+    await run.settle(store, this.toString(), () => STORE.lend);
+  }
+
+  /** The call and the reads around it. */
+  toString(): string {
+    return `lend(id=${this.id}), then reads of ${this.others.map((other) => `id=${other}`).join(', ')}`;
+  }
+}
+
+/** Loans of any id, with up to three others read while each is out. */
+const lendCommands = (universe: Universe): fc.Arbitrary<LendCommand>[] => {
+  const id = fc.constantFrom(...universe.ids);
+  const loan = fc.tuple(id, fc.array(id, { maxLength: 3 })).map(([lent, others]) => new LendCommand(lent, others));
+  // Twice, so a loan often follows the write it must show.
+  return [loan, loan];
+};
+
+const lendCheck = modelBasedCheck(
+  {
+    id: STORE.lend,
+    level: 'MUST',
+    title: 'a lent row reads as get and holds still until the next write',
+    description:
+      'Only for a store with the optional `lend`: `lend(id)` has exactly the fields `get(id)` answers at that moment (it may carry fields of its own too), and they stay so, at every depth, through any reads of the store (`get`, `channel`, `rows`, `lend` of any id) until the next write. A store without `lend` passes.',
+  },
+  { extra: lendCommands },
+);
+
+/** The optional `lend`. */
+export const lendFamily: StoreCheckFamily = {
+  name: 'lending',
+  checks: [
+    {
+      invariant: lendCheck.invariant,
+      ...(lendCheck.weight === undefined ? {} : { weight: lendCheck.weight }),
+      // A store without `lend` is read through `get` only: one look at a fresh store decides.
+      run: async (subject, settings) =>
+        (await withStore(subject, async (store) => typeof store.lend === 'function')) ? lendCheck.run(subject, settings) : { failed: false, runs: 1 },
+    },
+  ],
+};
