@@ -68,13 +68,21 @@ export type JsonProblem = 'not-json' | 'too-deep' | 'too-large';
 export type JsonSnapshot = { ok: true; value: JsonValue; bytes: number } | { ok: false; problem: JsonProblem };
 
 /** An object or array being copied: what is read, what is written, and how far. */
-interface Frame {
-  readonly source: Record<string, unknown> | unknown[];
-  readonly target: Record<string, JsonValue> | JsonValue[];
-  /** The object's own keys, read once; `undefined` for an array. */
-  readonly keys: string[] | undefined;
-  readonly length: number;
-  index: number;
+class Frame {
+  index = 0;
+
+  /**
+   * @param source - what is read
+   * @param target - what is written
+   * @param keys - the object's own keys, read once; `undefined` for an array
+   * @param length - how many entries
+   */
+  constructor(
+    readonly source: Record<string, unknown> | unknown[],
+    readonly target: Record<string, JsonValue> | JsonValue[],
+    readonly keys: string[] | undefined,
+    readonly length: number,
+  ) {}
 }
 
 /** Sets a key on a fresh copy; `__proto__` must stay a plain own key, so it is defined. */
@@ -89,6 +97,118 @@ class Stop {
 }
 
 /**
+ * Below this depth a cycle is found by scanning the open frames, which costs
+ * less than a `Set` for the shallow states presence carries; deeper, the walk
+ * keeps a `Set` of the objects on its path, so a deep value costs O(1) per object.
+ */
+const PATH_SCAN_DEPTH = 16;
+
+/**
+ * One walk of {@link snapshotJson}: its bounds, its count and its open
+ * frames. A class rather than closures, so a call allocates one object for
+ * its state, not a function context and two closures (the walk runs on every
+ * heartbeat, patch and store write).
+ */
+class Walk {
+  bytes = 0;
+  readonly stack: Frame[] = [];
+  /** The objects on the current path, once it is deeper than {@link PATH_SCAN_DEPTH}. */
+  path: Set<object> | undefined = undefined;
+
+  constructor(readonly bounds: JsonBounds) {}
+
+  count(size: number): void {
+    this.bytes += size;
+    if (this.bytes > this.bounds.maxBytes) throw new Stop('too-large');
+  }
+
+  /** Whether `value` is an object on the current path: a revisit is a cycle (shared, acyclic references are fine). */
+  onPath(value: object): boolean {
+    if (this.path !== undefined) return this.path.has(value);
+    const { stack } = this;
+    for (let index = 0; index < stack.length; index++) if (stack[index]!.source === value) return true;
+    return false;
+  }
+
+  push(frame: Frame): void {
+    const { stack } = this;
+    stack.push(frame);
+    if (this.path !== undefined) this.path.add(frame.source);
+    else if (stack.length > PATH_SCAN_DEPTH) this.path = new Set(stack.map((open) => open.source));
+  }
+
+  pop(): void {
+    const frame = this.stack.pop()!;
+    this.path?.delete(frame.source);
+  }
+
+  /** The copy of a primitive, or a fresh container whose frame is pushed. */
+  copyOf(value: unknown): JsonValue {
+    switch (typeof value) {
+      case 'string':
+        this.count(jsonStringBytes(value));
+        return value;
+      case 'boolean':
+        this.count(value ? 4 : 5);
+        return value;
+      case 'number':
+        if (!Number.isFinite(value)) throw new Stop('not-json');
+        this.count(jsonNumberBytes(value));
+        return value === 0 ? 0 : value;
+      case 'object': {
+        if (value === null) {
+          this.count(4);
+          return null;
+        }
+        if (this.onPath(value)) throw new Stop('not-json');
+        if (this.stack.length + 1 > this.bounds.maxDepth) throw new Stop('too-deep');
+        this.count(2);
+        if (Array.isArray(value)) {
+          const length: unknown = value.length;
+          if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) throw new Stop('not-json');
+          const target: JsonValue[] = [];
+          this.push(new Frame(value, target, undefined, length));
+          return target;
+        }
+        if (!isPlainObject(value)) throw new Stop('not-json');
+        const keys = Object.keys(value);
+        const target: Record<string, JsonValue> = {};
+        this.push(new Frame(value, target, keys, keys.length));
+        return target;
+      }
+      default:
+        throw new Stop('not-json');
+    }
+  }
+
+  /** Copies `root`, frame by frame, until no frame is open. */
+  run(root: unknown): JsonValue {
+    const value = this.copyOf(root);
+    const { stack } = this;
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.index >= frame.length) {
+        this.pop();
+        continue;
+      }
+      const index = frame.index++;
+      if (index > 0) this.count(1);
+      if (frame.keys === undefined) {
+        const source = frame.source as unknown[];
+        const item: unknown = source[index];
+        // A hole encodes as null; an own `undefined` is not JSON.
+        (frame.target as JsonValue[]).push(item === undefined && !(index in source) ? (this.count(4), null) : this.copyOf(item));
+      } else {
+        const key = frame.keys[index]!;
+        this.count(jsonStringBytes(key) + 1);
+        setKey(frame.target as Record<string, JsonValue>, key, this.copyOf((frame.source as Record<string, unknown>)[key]));
+      }
+    }
+    return value;
+  }
+}
+
+/**
  * Reads `root` exactly once, iteratively, into a plain copy: each property is
  * read once (a getter, proxy trap or `toJSON` cannot show the check one value
  * and the store another), holes become `null` and `-0` becomes `0` (what JSON
@@ -99,76 +219,10 @@ class Stop {
  * `not-json`.
  */
 export const snapshotJson = (root: unknown, bounds: JsonBounds): JsonSnapshot => {
-  const stack: Frame[] = [];
-  // The objects on the current path: a revisit is a cycle (shared, acyclic references are fine).
-  const path = new Set<object>();
-  let bytes = 0;
-  const count = (size: number): void => {
-    bytes += size;
-    if (bytes > bounds.maxBytes) throw new Stop('too-large');
-  };
-  /** The copy of a primitive, or a fresh container whose frame is pushed. */
-  const copyOf = (value: unknown): JsonValue => {
-    switch (typeof value) {
-      case 'string':
-        count(jsonStringBytes(value));
-        return value;
-      case 'boolean':
-        count(value ? 4 : 5);
-        return value;
-      case 'number':
-        if (!Number.isFinite(value)) throw new Stop('not-json');
-        count(jsonNumberBytes(value));
-        return value === 0 ? 0 : value;
-      case 'object': {
-        if (value === null) {
-          count(4);
-          return null;
-        }
-        if (path.has(value)) throw new Stop('not-json');
-        if (stack.length + 1 > bounds.maxDepth) throw new Stop('too-deep');
-        count(2);
-        if (Array.isArray(value)) {
-          const length: unknown = value.length;
-          if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) throw new Stop('not-json');
-          const target: JsonValue[] = [];
-          stack.push({ source: value, target, keys: undefined, length, index: 0 });
-          path.add(value);
-          return target;
-        }
-        if (!isPlainObject(value)) throw new Stop('not-json');
-        const keys = Object.keys(value);
-        const target: Record<string, JsonValue> = {};
-        stack.push({ source: value, target, keys, length: keys.length, index: 0 });
-        path.add(value);
-        return target;
-      }
-      default:
-        throw new Stop('not-json');
-    }
-  };
+  const walk = new Walk(bounds);
   try {
-    const value = copyOf(root);
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      if (frame.index >= frame.length) {
-        path.delete(stack.pop()!.source);
-        continue;
-      }
-      const index = frame.index++;
-      if (index > 0) count(1);
-      if (frame.keys === undefined) {
-        const source = frame.source as unknown[];
-        const item: unknown = source[index];
-        // A hole encodes as null; an own `undefined` is not JSON.
-        (frame.target as JsonValue[]).push(item === undefined && !(index in source) ? (count(4), null) : copyOf(item));
-      } else {
-        const key = frame.keys[index]!;
-        count(jsonStringBytes(key) + 1);
-        setKey(frame.target as Record<string, JsonValue>, key, copyOf((frame.source as Record<string, unknown>)[key]));
-      }
-    }
-    return { ok: true, value, bytes };
+    const value = walk.run(root);
+    return { ok: true, value, bytes: walk.bytes };
   } catch (error) {
     return { ok: false, problem: error instanceof Stop ? error.problem : 'not-json' };
   }

@@ -158,6 +158,31 @@ describe('JSON helpers', () => {
     expect(snapshotJson([cyclic], unbounded)).toEqual({ ok: false, problem: 'not-json' });
   });
 
+  // Shallow paths are scanned, deep ones kept in a set (from depth 17): both must see exactly the cycles.
+  test.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 39 }), fc.boolean()])(
+    'at any depth, a reference back to an open ancestor is a cycle and a reference to a closed sibling is not',
+    (depth, back, array) => {
+      const target = Math.min(back, depth - 1);
+      // A chain of `depth` containers; the innermost also holds a sibling branch that closed before it.
+      const chain: (Record<string, unknown> | unknown[])[] = [];
+      for (let level = 0; level < depth; level++) chain.push(array && level % 2 === 1 ? [] : {});
+      const put = (container: Record<string, unknown> | unknown[], key: string, value: unknown): void => {
+        if (Array.isArray(container)) container.push(value);
+        else container[key] = value;
+      };
+      const sibling = { closed: true };
+      for (let level = 0; level + 1 < depth; level++) {
+        put(chain[level]!, 'before', sibling);
+        put(chain[level]!, 'next', chain[level + 1]);
+      }
+      const innermost = chain[depth - 1]!;
+      put(innermost, 'shared', sibling);
+      expect(snapshotJson(chain[0], unbounded).ok).toBe(true);
+      put(innermost, 'back', chain[target]);
+      expect(snapshotJson(chain[0], unbounded)).toEqual({ ok: false, problem: 'not-json' });
+    },
+  );
+
   it('plain objects are the ones with Object.prototype or no prototype', () => {
     expect(isPlainObject({})).toBe(true);
     expect(isPlainObject(Object.create(null))).toBe(true);
