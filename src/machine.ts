@@ -64,9 +64,10 @@ export const heartbeatRow = (
  * Its state is a new top level over `stored`'s values: what is nested below
  * it is still `stored`'s, so a caller whose `stored` is lent by the store
  * snapshots the state before handing it on (the patch handler does, with its
- * size check).
+ * size check). The identity is `identity`'s (the caller's, whose id was
+ * looked up), `stored`'s by default: the same four parts, since the ids match.
  */
-export const patchedRow = (stored: LentRow | undefined, patch: PresenceState, now: number): PresenceRow => {
+export const patchedRow = (stored: LentRow | undefined, patch: PresenceState, now: number, identity: PresenceIdentity = stored!): PresenceRow => {
   if (stored === undefined || !isLive(stored, now)) {
     throw new PresenceError(
       'NOT_PRESENT',
@@ -74,12 +75,13 @@ export const patchedRow = (stored: LentRow | undefined, patch: PresenceState, no
     );
   }
   // Field by field, not a spread: a lent row may be the store's own record, with fields of its own.
+  // The caller's identity strings are the ones the store and guard just compared, so none is read cold.
   return {
     id: stored.id,
-    scope: stored.scope,
-    channel: stored.channel,
-    actorId: stored.actorId,
-    sessionId: stored.sessionId,
+    scope: identity.scope,
+    channel: identity.channel,
+    actorId: identity.actorId,
+    sessionId: identity.sessionId,
     state: { ...(stored.state as PresenceState), ...patch },
     expiresAt: stored.expiresAt,
     heartbeatAt: stored.heartbeatAt,

@@ -17,7 +17,7 @@ import type { Awaitable } from './contract.js';
 import { PresenceError } from './errors.js';
 import { isPlainObject } from './json.js';
 import { presenceRowId, sameIdentity, type PresenceIdentity, type PresenceRow } from './row.js';
-import type { Admission, PresenceStore } from './store.js';
+import type { Admission, LentRow, PresenceStore } from './store.js';
 import { toUnavailable, withDeadline } from './stores/unavailable.js';
 
 const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
@@ -61,6 +61,21 @@ const rowFor = (last: { checked: CheckedIdentity | undefined }, operation: strin
   if (presenceRowId(value) !== id) throw broken(operation, `a row of another identity for id ${JSON.stringify(id)}`);
   last.checked = { id, scope: value.scope, channel: value.channel, actorId: value.actorId, sessionId: value.sessionId };
   return value;
+};
+
+/**
+ * A lent row: checked for what the pack reads of it, its id, state and
+ * times. The pack writes the caller's identity, never a lent one, so a lent
+ * row's identity strings (the store's own, cold in memory) are not read.
+ */
+const lentFor = (id: string) => (value: unknown): LentRow | undefined => {
+  if (value === undefined) return undefined;
+  const row = value as Partial<Record<keyof LentRow, unknown>> | null;
+  if (typeof row !== 'object' || row === null || !isPlainObject(row.state) || !isTime(row.expiresAt) || !isTime(row.heartbeatAt)) {
+    throw broken('lend', 'something that is not a presence row');
+  }
+  if (row.id !== id) throw broken('lend', `a row of another id for id ${JSON.stringify(id)}`);
+  return value as LentRow;
 };
 
 /** A list answer: an array, with every row that is not row-shaped (or fails `keep`) left out. */
@@ -114,7 +129,7 @@ export const guardStore = (store: PresenceStore, timeoutMs: number): PresenceSto
   // Only a store that lends is lent from: the pack reads through `get` otherwise.
   if (typeof store.lend === 'function') {
     const lend = store.lend.bind(store);
-    guarded.lend = (id) => call('lend', () => lend(id), rowOf('lend', id, true));
+    guarded.lend = (id) => call('lend', () => lend(id), lentFor(id));
   }
   return guarded;
 };

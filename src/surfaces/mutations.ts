@@ -57,7 +57,7 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
     // store's answer is used as is: no microtask for a value already here.
     const id = presenceRowId(identity);
     const read = store.lend !== undefined ? store.lend(id) : store.get(id);
-    const row = patchedRow(read instanceof Promise ? await read : read, makePatch(now), now);
+    const row = patchedRow(read instanceof Promise ? await read : read, makePatch(now), now, identity);
     // The size check's snapshot is the state written: it shares nothing with a lent row.
     row.state = checkState(row.state, settings);
     return await actions.update(names.table, row);

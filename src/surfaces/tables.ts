@@ -11,7 +11,7 @@ import { isPlainObject } from '../json.js';
 import { isWritableBy } from '../machine.js';
 import type { PresenceRow } from '../row.js';
 import type { PresenceSettings } from '../settings.js';
-import type { PresenceStore } from '../store.js';
+import type { Admission, PresenceStore } from '../store.js';
 
 const isString = (value: unknown): boolean => typeof value === 'string';
 const isTime = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
@@ -75,23 +75,30 @@ export const presenceReader = (store: PresenceStore): TableReader<PresenceRow, u
 export const presenceWriter = <Ctx>(settings: PresenceSettings<Ctx>): TableWriter<PresenceRow, CollectionContext, unknown> => {
   const { store } = settings;
   const limits = { maxMembers: settings.maxMembersPerChannel, maxSessionsPerActor: settings.maxSessionsPerActor };
+  const admitted = (row: PresenceRow, admission: Admission): PresenceRow => {
+    if (admission.admitted) return admission.row;
+    throw new PresenceError(
+      'CHANNEL_FULL',
+      admission.full === 'channel'
+        ? `channel ${JSON.stringify(row.channel)} already has ${admission.live} members, the limit (limits.maxMembersPerChannel).`
+        : `this actor already has ${admission.live} live sessions in channel ${JSON.stringify(row.channel)}, the limit (limits.maxSessionsPerActor): leave one first.`,
+    );
+  };
+  const updated = (stored: PresenceRow | undefined): PresenceRow => {
+    if (stored === undefined) {
+      throw new PresenceError('NOT_PRESENT', 'The presence row was removed before the patch landed: send a heartbeat first.');
+    }
+    return stored;
+  };
+  // A synchronous store's answer is settled synchronously (a writer may answer either way): no promise per write.
   return {
-    async insert(row) {
-      const admission = await store.admit(row, limits);
-      if (admission.admitted) return admission.row;
-      throw new PresenceError(
-        'CHANNEL_FULL',
-        admission.full === 'channel'
-          ? `channel ${JSON.stringify(row.channel)} already has ${admission.live} members, the limit (limits.maxMembersPerChannel).`
-          : `this actor already has ${admission.live} live sessions in channel ${JSON.stringify(row.channel)}, the limit (limits.maxSessionsPerActor): leave one first.`,
-      );
+    insert(row) {
+      const admission = store.admit(row, limits);
+      return admission instanceof Promise ? admission.then((answer) => admitted(row, answer)) : admitted(row, admission as Admission);
     },
-    async update(row) {
-      const stored = await store.update(row);
-      if (stored === undefined) {
-        throw new PresenceError('NOT_PRESENT', 'The presence row was removed before the patch landed: send a heartbeat first.');
-      }
-      return stored;
+    update(row) {
+      const stored = store.update(row);
+      return stored instanceof Promise ? stored.then(updated) : updated(stored as PresenceRow | undefined);
     },
     delete: (row) => store.remove(keyOf(row)),
   };
