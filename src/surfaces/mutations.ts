@@ -39,44 +39,58 @@ const identify = <Ctx>(settings: PresenceSettings<Ctx>, args: ChannelArgs, ctx: 
   return assertChannelAccess(settings, args.channel, ctx).then(() => identity);
 };
 
+/** `next(value)` at once when `value` is already here, once it settles otherwise: a synchronous answer costs no microtask. */
+const andThen = <Value, Result>(value: Value | Promise<Value>, next: (value: Value) => Result | Promise<Result>): Result | Promise<Result> =>
+  value instanceof Promise ? value.then(next) : next(value);
+
+/** The promise of `run`'s answer: a synchronous throw rejects it, as an async handler's would. */
+const settle = <Result>(run: () => Result | Promise<Result>): Promise<Result> => {
+  try {
+    const answer = run();
+    return answer instanceof Promise ? answer : Promise.resolve(answer);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+};
+
 /** Builds the heartbeat, leave, cursor and typing mutations; a leave tells the view index what this node's views no longer hold. */
 export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: PresenceNames, index: ViewIndex): MutationDefinition<unknown, Ctx>[] => {
   const { store } = settings;
 
-  const patch = async (
-    args: ChannelArgs,
-    ctx: Ctx,
-    actions: MutationActions,
-    makePatch: (now: number) => PresenceState,
-  ): Promise<PresenceRow> => {
-    const pending = identify(settings, args, ctx);
-    const identity = pending instanceof Promise ? await pending : pending;
-    const now = settings.now();
-    // A store that lends its row is not asked for a copy: the checked snapshot
-    // below is the only copy of the state the patch makes. A synchronous
-    // store's answer is used as is: no microtask for a value already here.
-    const id = presenceRowId(identity);
-    const read = store.lend !== undefined ? store.lend(id) : store.get(id);
-    const row = patchedRow(read instanceof Promise ? await read : read, makePatch(now), now, identity);
-    // The size check's snapshot is the state written: it shares nothing with a lent row.
-    row.state = checkState(row.state, settings);
-    return await actions.update(names.table, row);
-  };
+  // Each handler runs synchronously as far as the store allows (a sync store
+  // costs no promise and no microtask of its own) and still fails by rejecting.
+  const patch = (args: ChannelArgs, ctx: Ctx, actions: MutationActions, makePatch: (now: number) => PresenceState): Promise<PresenceRow> =>
+    settle(() =>
+      andThen(identify(settings, args, ctx), (identity) => {
+        const now = settings.now();
+        // A store that lends its row is not asked for a copy: the checked
+        // snapshot below is the only copy of the state the patch makes.
+        const id = presenceRowId(identity);
+        return andThen(store.lend !== undefined ? store.lend(id) : store.get(id), (stored) => {
+          const row = patchedRow(stored, makePatch(now), now, identity);
+          // The size check's snapshot is the state written: it shares nothing with a lent row.
+          row.state = checkState(row.state, settings);
+          return actions.update<PresenceRow>(names.table, row);
+        });
+      }),
+    );
 
   return [
     {
       name: names.heartbeat,
-      async handler(input, ctx, actions): Promise<PresenceRow> {
-        const args = parseHeartbeatArgs(input, settings);
-        const pending = identify(settings, args, ctx);
-        const identity = pending instanceof Promise ? await pending : pending;
-        const now = settings.now();
-        // With a new state the stored row decides nothing the store's own merge
-        // does not (last writer wins, expiresAt = max), and the store's admit
-        // counts a new member atomically: skip the read.
-        const stored = args.state !== undefined ? undefined : await store.get(presenceRowId(identity));
-        return await actions.insert(names.table, heartbeatRow(stored, identity, args.state, now, settings.ttlMs));
-      },
+      handler: (input, ctx, actions) =>
+        settle(() => {
+          const args = parseHeartbeatArgs(input, settings);
+          return andThen(identify(settings, args, ctx), (identity) => {
+            const now = settings.now();
+            const write = (stored: PresenceRow | undefined): Promise<PresenceRow> =>
+              actions.insert<PresenceRow>(names.table, heartbeatRow(stored, identity, args.state, now, settings.ttlMs));
+            // With a new state the stored row decides nothing the store's own merge
+            // does not (last writer wins, expiresAt = max), and the store's admit
+            // counts a new member atomically: skip the read.
+            return args.state !== undefined ? write(undefined) : andThen(store.get(presenceRowId(identity)), write);
+          });
+        }),
     },
     {
       name: names.leave,
