@@ -1,0 +1,145 @@
+/**
+ * The pack's side of the optional `PresenceStore.lend`: a patch reads through
+ * it when the store has it (and through `get` otherwise), never mutates what
+ * it was lent, never hands any object of it on, and treats a broken loan as
+ * the store's fault.
+ */
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { createPresenceHarness } from '../spec/harness.js';
+import { createMemoryPresenceStore, type JsonValue, type LentRow, type PresenceRow, type PresenceState, type PresenceStore } from '../src/index.js';
+
+const alice = { userId: 'alice' };
+
+/** Every object and array inside `value`, itself included. */
+const containersOf = (value: unknown, into = new Set<object>()): Set<object> => {
+  if (typeof value === 'object' && value !== null) {
+    into.add(value);
+    for (const inner of Object.values(value)) containersOf(inner, into);
+  }
+  return into;
+};
+
+/** Freezes `value` at every depth and returns it. */
+const deepFreeze = <Value>(value: Value): Value => {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+/**
+ * The memory store, lending deep-frozen copies (so a write to a loan throws in
+ * strict mode) and recording every object it lent, with the calls it got.
+ */
+const lendingStore = (): { store: PresenceStore; lent: Set<object>; calls: string[]; written: PresenceRow[] } => {
+  const inner = createMemoryPresenceStore();
+  const lent = new Set<object>();
+  const calls: string[] = [];
+  const written: PresenceRow[] = [];
+  const store: PresenceStore = {
+    ...inner,
+    get: (id) => {
+      calls.push('get');
+      return inner.get(id);
+    },
+    update: (row) => {
+      calls.push('update');
+      written.push(row);
+      return inner.update(row);
+    },
+    lend: (id) => {
+      calls.push('lend');
+      const row = inner.get(id) as PresenceRow | undefined;
+      if (row === undefined) return undefined;
+      containersOf(row, lent);
+      return deepFreeze(row);
+    },
+  };
+  return { store, lent, calls, written };
+};
+
+/** States with nested objects and arrays, so a state that shared them with a loan would show. */
+const nestedState = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, { maxKeys: 4 }).map(
+  (entries): PresenceState => ({ ...entries, profile: { name: 'alice', tags: ['a', { deep: [1] }] } }),
+);
+
+const patchStep = fc.oneof(
+  (fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>).map((cursor) => ({ kind: 'cursor' as const, cursor })),
+  fc.boolean().map((typing) => ({ kind: 'typing' as const, typing })),
+);
+
+describe('a patch on a store that lends', () => {
+  test.prop([nestedState, fc.array(patchStep, { minLength: 1, maxLength: 6 })])(
+    'reads through lend, never writes to the loan, writes no object of it, and stores exactly the merge',
+    async (initial, steps) => {
+      const { store, lent, calls, written } = lendingStore();
+      const h = createPresenceHarness({ config: { store } });
+      await h.as(alice).heartbeat('doc', { state: initial });
+      let expected: PresenceState = structuredClone(initial);
+      for (const step of steps) {
+        calls.length = 0;
+        h.clock.advance(1);
+        const before = lent.size;
+        const answer = step.kind === 'cursor' ? await h.as(alice).cursor('doc', step.cursor) : await h.as(alice).typing('doc', step.typing);
+        expected =
+          step.kind === 'cursor'
+            ? { ...expected, cursor: step.cursor }
+            : { ...expected, typing: step.typing, typingExpiresAt: step.typing ? h.clock.now() + 5_000 : null };
+        expect(calls.filter((call) => call === 'lend')).toHaveLength(1);
+        expect(lent.size).toBeGreaterThan(before);
+        // The written state is the merge, as its own copy: no object of any loan in it.
+        const row = written.at(-1)!;
+        expect([...containersOf(row.state)].filter((object) => lent.has(object))).toEqual([]);
+        expect(answer.state).toEqual(expected);
+        expect((await store.get(answer.id))?.state).toEqual(expected);
+      }
+    },
+  );
+
+  it('reads through get instead when the store has no lend, and a missing row is NOT_PRESENT either way', async () => {
+    // The engine reads the stored row through get for its update rule: count the pack's reads beside it.
+    const reads = async (lends: boolean): Promise<string[]> => {
+      const { store, calls } = lendingStore();
+      const { lend: _lend, ...withoutLend } = store;
+      const h = createPresenceHarness({ config: { store: lends ? store : withoutLend } });
+      await expect(h.as(alice).cursor('doc', { x: 1 })).rejects.toMatchObject({ code: 'NOT_PRESENT' });
+      await h.as(alice).heartbeat('doc');
+      calls.length = 0;
+      await h.as(alice).cursor('doc', { x: 1 });
+      return calls.filter((call) => call !== 'update');
+    };
+    const lent = await reads(true);
+    expect(lent.filter((call) => call === 'lend')).toHaveLength(1);
+    expect(await reads(false)).toEqual([...lent.filter((call) => call === 'get'), 'get']);
+  });
+
+  it('a merged state over the size limit is refused, counted over the lent state and the patch together', async () => {
+    const { store } = lendingStore();
+    const h = createPresenceHarness({ config: { store, limits: { maxStateBytes: 64 } } });
+    // {"name":"<30 characters>"} is 41 bytes; with ,"cursor":"<12 characters>" it is 65.
+    await h.as(alice).heartbeat('doc', { state: { name: 'n'.repeat(30) } });
+    await expect(h.as(alice).cursor('doc', 'c'.repeat(12))).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    await expect(h.as(alice).cursor('doc', 'c'.repeat(11))).resolves.toMatchObject({ state: { name: 'n'.repeat(30), cursor: 'c'.repeat(11) } });
+  });
+});
+
+describe('a broken loan is the store fault', () => {
+  const broken: [string, (row: LentRow) => unknown][] = [
+    ['null', () => null],
+    ['a row of another id', (row) => ({ ...row, id: `${row.id}x` })],
+    ['string times', (row) => ({ ...row, expiresAt: String(row.expiresAt) })],
+    ['a state that is an array', (row) => ({ ...row, state: [] })],
+  ];
+  for (const [what, corrupt] of broken) {
+    it(`lend answering ${what} fails the patch with STORE_UNAVAILABLE and writes nothing`, async () => {
+      const inner = createMemoryPresenceStore();
+      const store: PresenceStore = { ...inner, lend: (id) => corrupt(inner.lend!(id) as LentRow) as LentRow };
+      const h = createPresenceHarness({ config: { store } });
+      const first = await h.as(alice).heartbeat('doc', { state: { a: 1 } });
+      await expect(h.as(alice).cursor('doc', { x: 1 })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('lend') as unknown });
+      expect(await inner.get(first.id)).toEqual(first);
+    });
+  }
+});
