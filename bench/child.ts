@@ -6,7 +6,7 @@
  *
  *   node --expose-gc dist/bench/child.js ops <current|baseline|real> <rows> <budgetMs> <capMs> [skip,list]
  *   node --expose-gc dist/bench/child.js memory <current|baseline> <rows>
- *   node --expose-gc dist/bench/child.js ratios <current|real> <rows> <rounds> <roundMs>
+ *   node --expose-gc dist/bench/child.js ratios <current|real> <rows> <rounds> <roundMs> [pack]
  *
  * @module
  */
@@ -38,9 +38,9 @@ if (mode === 'memory') {
   await runSize(kind, 1000, { limits: { budgetMs: 250, warmupMs: 100 }, sweepRuns: 2, capMs, skip: new Set() }, real);
   console.log(JSON.stringify(await runSize(kind, rows, { limits: { budgetMs: Number(budgetText) }, sweepRuns: kind === 'current' ? 5 : 3, capMs, skip }, real)));
 } else if (mode === 'ratios') {
-  // Here the 4th and 5th arguments are the rounds and the ms per turn.
+  // Here the 4th and 5th arguments are the rounds and the ms per turn, the 6th `pack` for the pack's loops only.
   const options = { rounds: Number(budgetText), roundMs: Number(capText), warmupMs: 300 };
-  console.log(JSON.stringify(await runRatios(rows, options, await realFactory())));
+  console.log(JSON.stringify(await runRatios(rows, options, await realFactory(), skipText === 'pack')));
 } else {
   throw new Error(`unknown mode ${String(mode)}`);
 }

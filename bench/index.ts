@@ -11,7 +11,8 @@
  * loop), `--cap-ms 1000` (skip a baseline operation predicted slower than
  * this per call), `--ratio-rows 1000000`, `--rounds 15`, `--round-ms 150`
  * (the CPU-time rounds), `--no-baseline`, `--no-memory`, `--no-ratios`,
- * `--json` (raw results last).
+ * `--json` (raw results last), `--pack-ratios` (only the memory store's
+ * targets: the floor, store and pack rounds at `--ratio-rows`, about a minute).
  *
  * @module
  */
@@ -59,6 +60,84 @@ const rateCells = (op: 'heartbeat' | 'cursor', result: SizeResult, base: SizeRes
   const mine = result[op]!;
   const theirs = base?.[op];
   return [int(result.rows), int(mine.perSec), num(mine.usPerOp), theirs ? int(theirs.perSec) : 'skipped', ratio(theirs ? mine.perSec / theirs.perSec : undefined)];
+};
+
+/** The CPU-time table of one ratios child (and, on the real engine, the two engines side by side); a pack-only child has no engine row. */
+const printRatios = (engine: string, result: RoundsResult): void => {
+  const cell = (name: string): string => (result.usPerOp[name] ? num(medianUs(result, name), 2) : 'n/a');
+  const paired = (top: string, bottom: string): string => (result.usPerOp[top] && result.usPerOp[bottom] ? ratio(pairedRatio(result, top, bottom)) : 'n/a');
+  const paths: [string, string][] = [
+    ['store alone (memory store calls, no pack)', 'store'],
+    ['pack alone (handler + guarded store, no engine)', 'pack'],
+    [`through the ${engine} engine`, 'engine'],
+  ];
+  printTable(
+    `CPU µs per call at ${int(ratioRows)} rows, ${engine} engine process: medians of ${rounds} interleaved rounds of ${roundMs} ms (load average ${num(result.load[0], 2)} → ${num(result.load[1], 2)})`,
+    ['path', 'heartbeat', 'cursor', 'typing', 'floor', 'cursor ÷ heartbeat', 'typing ÷ heartbeat', 'heartbeat ÷ floor'],
+    paths
+      .filter(([, prefix]) => result.usPerOp[`${prefix} heartbeat`] !== undefined)
+      .map(([label, prefix]) => [
+        label,
+        cell(`${prefix} heartbeat`),
+        cell(`${prefix} cursor`),
+        cell(`${prefix} typing`),
+        cell('floor'),
+        paired(`${prefix} cursor`, `${prefix} heartbeat`),
+        paired(`${prefix} typing`, `${prefix} heartbeat`),
+        paired(`${prefix} heartbeat`, 'floor'),
+      ]),
+  );
+  if (!result.usPerOp['engine commit']) return;
+  console.log(`\n${engine} engine, same rounds: a trivial commit costs ${cell('engine commit')} CPU µs${result.usPerOp['change log commit'] ? `, its change log's commit alone ${cell('change log commit')} µs` : ''}; a hydrate of 100 members ${cell('engine hydrate')} µs.`);
+  if (result.usPerOp['reference heartbeat']) {
+    printTable(
+      `The two engines in the same rounds (one process, one store, two packs over it; CPU µs per call at ${int(ratioRows)} rows)`,
+      ['operation', 'reference engine', 'real engine', 'real ÷ reference'],
+      [
+        ['heartbeat', 'heartbeat'],
+        ['cursor', 'cursor'],
+        ['hydrate of 100 members', 'hydrate'],
+        ['trivial commit (the engine alone)', 'commit'],
+      ].map(([label, op]) => [label!, cell(`reference ${op}`), cell(`engine ${op}`), paired(`engine ${op}`, `reference ${op}`)]),
+    );
+  }
+};
+
+/** A target check: what, whether it is met (`undefined`: not measured), the measured value. */
+type Check = [string, boolean | undefined, string];
+
+/** The memory store's targets, from the reference engine's CPU-time rounds. */
+const memoryTargets = (reference: RoundsResult): Check[] => {
+  const checks: Check[] = [];
+  const at = `at ${int(ratioRows)} rows, CPU time, pack alone`;
+  for (const patch of ['cursor', 'typing']) {
+    const value = pairedRatio(reference, `pack ${patch}`, 'pack heartbeat');
+    checks.push([`${patch} patch costs ≤ a heartbeat (${at})`, value <= 1, `${ratio(value)} of a heartbeat`]);
+  }
+  const floor = pairedRatio(reference, 'pack heartbeat', 'floor');
+  checks.push([`heartbeat ≤ 2x the Map lookup-and-write floor (${at})`, floor <= 2, `${ratio(floor)} the floor`]);
+  const store = pairedRatio(reference, 'store heartbeat', 'floor');
+  checks.push([`(the store alone) heartbeat ≤ 2x the floor`, store <= 2, `${ratio(store)} the floor`]);
+  if (reference.usPerOp['engine cursor']) {
+    const engine = pairedRatio(reference, 'engine cursor', 'engine heartbeat');
+    checks.push(['(through the reference engine, which reads the row again for its rule) cursor ≤ heartbeat', engine <= 1, `${ratio(engine)} of a heartbeat`]);
+  }
+  return checks;
+};
+
+const printTargets = (checks: readonly Check[]): void =>
+  printTargets(checks);
+
+/**
+ * `--pack-ratios`: only the memory targets' rounds (the floor, the store
+ * alone and the pack alone at `--ratio-rows`, reference engine), in a
+ * minute instead of the whole bench.
+ */
+const packRatiosOnly = (): void => {
+  console.log(`load average at start (1 / 5 / 15 min): ${load()}`);
+  const result = inChild<RoundsResult>(['ratios', 'current', String(ratioRows), String(rounds), String(roundMs), 'pack']);
+  printRatios('reference', result);
+  printTargets(memoryTargets(result));
 };
 
 const main = async (): Promise<void> => {
@@ -210,47 +289,12 @@ const main = async (): Promise<void> => {
     );
   }
 
-  for (const { engine, result } of ratios) {
-    const cell = (name: string): string => (result.usPerOp[name] ? num(medianUs(result, name), 2) : 'n/a');
-    const paired = (top: string, bottom: string): string => (result.usPerOp[top] && result.usPerOp[bottom] ? ratio(pairedRatio(result, top, bottom)) : 'n/a');
-    const paths: [string, string][] = [
-      ['store alone (memory store calls, no pack)', 'store'],
-      ['pack alone (handler + guarded store, no engine)', 'pack'],
-      [`through the ${engine} engine`, 'engine'],
-    ];
-    printTable(
-      `CPU µs per call at ${int(ratioRows)} rows, ${engine} engine process: medians of ${rounds} interleaved rounds of ${roundMs} ms (load average ${num(result.load[0], 2)} → ${num(result.load[1], 2)})`,
-      ['path', 'heartbeat', 'cursor', 'typing', 'floor', 'cursor ÷ heartbeat', 'typing ÷ heartbeat', 'heartbeat ÷ floor'],
-      paths.map(([label, prefix]) => [
-        label,
-        cell(`${prefix} heartbeat`),
-        cell(`${prefix} cursor`),
-        cell(`${prefix} typing`),
-        cell('floor'),
-        paired(`${prefix} cursor`, `${prefix} heartbeat`),
-        paired(`${prefix} typing`, `${prefix} heartbeat`),
-        paired(`${prefix} heartbeat`, 'floor'),
-      ]),
-    );
-    console.log(`\n${engine} engine, same rounds: a trivial commit costs ${cell('engine commit')} CPU µs${result.usPerOp['change log commit'] ? `, its change log's commit alone ${cell('change log commit')} µs` : ''}; a hydrate of 100 members ${cell('engine hydrate')} µs.`);
-    if (result.usPerOp['reference heartbeat']) {
-      printTable(
-        `The two engines in the same rounds (one process, one store, two packs over it; CPU µs per call at ${int(ratioRows)} rows)`,
-        ['operation', 'reference engine', 'real engine', 'real ÷ reference'],
-        [
-          ['heartbeat', 'heartbeat'],
-          ['cursor', 'cursor'],
-          ['hydrate of 100 members', 'hydrate'],
-          ['trivial commit (the engine alone)', 'commit'],
-        ].map(([label, op]) => [label!, cell(`reference ${op}`), cell(`engine ${op}`), paired(`engine ${op}`, `reference ${op}`)]),
-      );
-    }
-  }
+  for (const { engine, result } of ratios) printRatios(engine, result);
 
   // Targets from the issue, checked against this run's numbers (informational).
   const at = (rows: number): SizeResult | undefined => current.find((result) => result.rows === rows);
   const baseAt = (rows: number): SizeResult | undefined => baseline[current.findIndex((result) => result.rows === rows)];
-  const checks: [string, boolean | undefined, string][] = [];
+  const checks: Check[] = [];
   const large = at(1_000_000);
   const thousand = at(1000);
   if (large && thousand) {
@@ -263,19 +307,7 @@ const main = async (): Promise<void> => {
     }
   }
   const reference = ratios.find((entry) => entry.engine === 'reference')?.result;
-  if (reference) {
-    const at = `at ${int(ratioRows)} rows, CPU time, pack alone`;
-    for (const patch of ['cursor', 'typing']) {
-      const value = pairedRatio(reference, `pack ${patch}`, 'pack heartbeat');
-      checks.push([`${patch} patch costs ≤ a heartbeat (${at})`, value <= 1, `${ratio(value)} of a heartbeat`]);
-    }
-    const floor = pairedRatio(reference, 'pack heartbeat', 'floor');
-    checks.push([`heartbeat ≤ 2x the Map lookup-and-write floor (${at})`, floor <= 2, `${ratio(floor)} the floor`]);
-    const store = pairedRatio(reference, 'store heartbeat', 'floor');
-    checks.push([`(the store alone) heartbeat ≤ 2x the floor`, store <= 2, `${ratio(store)} the floor`]);
-    const engine = pairedRatio(reference, 'engine cursor', 'engine heartbeat');
-    checks.push(['(through the reference engine, which reads the row again for its rule) cursor ≤ heartbeat', engine <= 1, `${ratio(engine)} of a heartbeat`]);
-  }
+  if (reference) checks.push(...memoryTargets(reference));
   const fifty = at(50_000);
   const fiftyBase = baseAt(50_000);
   if (fifty && fiftyBase?.heartbeat) {
@@ -290,7 +322,7 @@ const main = async (): Promise<void> => {
   }
   const mem = memory.find((result) => result.kind === 'current' && result.rows === 1_000_000);
   if (mem) checks.push(['≤ 400 bytes per row beyond state (1 000 000 rows)', mem.bytesBeyondState <= 400, `${int(mem.bytesBeyondState)} B`]);
-  printTable('Targets', ['target', 'met', 'measured'], checks.map(([what, met, value]) => [what, met === true ? 'yes' : 'NO', value]));
+  printTargets(checks);
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   console.log(`\nTotal bench time ${num(seconds)} s.`);
@@ -298,7 +330,7 @@ const main = async (): Promise<void> => {
   if (flag('--json')) console.log(JSON.stringify({ current, baseline, real, ratios, memory }));
 };
 
-main().catch((error: unknown) => {
+(flag('--pack-ratios') ? Promise.resolve().then(packRatiosOnly) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

@@ -208,9 +208,10 @@ export const sweepMedian = (result: SizeResult | undefined): number | undefined 
  * reference engine (`real` absent) the change log is also timed alone; with
  * `real`, the pack runs on the real engine, and the reference engine's
  * heartbeat, cursor, hydrate and commit run beside it in the same rounds
- * (`reference …`, a second pack over the same store).
+ * (`reference …`, a second pack over the same store). With `packOnly`, only
+ * the floor, the store alone and the pack alone (the memory targets' loops).
  */
-export const runRatios = async (rows: number, options: RoundOptions, real?: RealEngineFactory): Promise<RoundsResult> => {
+export const runRatios = async (rows: number, options: RoundOptions, real?: RealEngineFactory, packOnly = false): Promise<RoundsResult> => {
   const subject = createCurrentSubject(real);
   subject.fill(rows);
   const pack = subject.packOnly!;
@@ -221,12 +222,18 @@ export const runRatios = async (rows: number, options: RoundOptions, real?: Real
     'pack heartbeat': heartbeatLoop(subject, rows, pack),
     'pack cursor': cursorLoop(subject, rows, pack),
     'pack typing': typingLoop(subject, rows, pack),
+  };
+  if (packOnly) {
+    collect();
+    return cpuRounds(loops, options);
+  }
+  Object.assign(loops, {
     'engine heartbeat': heartbeatLoop(subject, rows),
     'engine cursor': cursorLoop(subject, rows),
     'engine typing': typingLoop(subject, rows),
     'engine hydrate': hydrateLoop(subject, rows),
     'engine commit': real === undefined ? referenceCommitLoop() : engineCommitLoop(real()),
-  };
+  });
   if (real === undefined) loops['change log commit'] = changeLogLoop();
   else {
     const reference = onReferenceEngine(subject);
