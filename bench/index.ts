@@ -125,8 +125,9 @@ const memoryTargets = (reference: RoundsResult): Check[] => {
   return checks;
 };
 
+/** The target table. */
 const printTargets = (checks: readonly Check[]): void =>
-  printTargets(checks);
+  printTable('Targets', ['target', 'met', 'measured'], checks.map(([what, met, value]) => [what, met === true ? 'yes' : 'NO', value]));
 
 /**
  * `--pack-ratios`: only the memory targets' rounds (the floor, the store
