@@ -8,6 +8,7 @@ import { storeChecks, storeInvariants } from '../spec/invariants.js';
 import { runProperty } from '../spec/run-property.js';
 import { STORE } from '../spec/store/ids.js';
 import type { PresenceStore } from '../src/store.js';
+import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { createSimpleStore } from './stores/simple-store.js';
 import { ignoresLww } from './zoo/ignores-lww.js';
 
@@ -91,9 +92,37 @@ describe('certifyPresenceStore', () => {
     });
     expect(report.passed).toBe(false);
     for (const result of report.results) {
+      // Without lend there is no call STORE-LEND makes: only the others can fail.
+      if (result.id === STORE.lend) continue;
       expect(result.status).toBe('failed');
       expect(result.error).toMatch(/Injected fault/);
     }
+    expect(report.results.find((result) => result.id === STORE.lend)?.status).toBe('passed');
+    // A store that lends, and throws on every call, fails it too.
+    const lending = await certifyPresenceStore({
+      create: () => withFaults(createMemoryPresenceStore(), { failRate: 1, seed: 1 }),
+      numRuns: 5,
+      seed: 4,
+      only: [STORE.lend],
+    });
+    expect(lending.results[0]).toMatchObject({ id: STORE.lend, status: 'failed', error: expect.stringMatching(/Injected fault/) as unknown });
+  });
+
+  it('fails STORE-LEND for a factory whose stores disagree about lend', async () => {
+    let made = 0;
+    const report = await certifyPresenceStore({
+      create: () => {
+        const store = createMemoryPresenceStore();
+        made += 1;
+        if (made > 1) return store;
+        const { lend: _lend, ...withoutLend } = store;
+        return withoutLend;
+      },
+      numRuns: 5,
+      seed: 4,
+      only: [STORE.lend],
+    });
+    expect(report.results[0]).toMatchObject({ id: STORE.lend, status: 'failed', error: expect.stringContaining('STORE-LEND violated') as unknown });
   });
 
   it('destroys every store it creates, whether the run passes or fails', async () => {

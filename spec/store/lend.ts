@@ -9,10 +9,11 @@ import fc from 'fast-check';
 import type { PresenceRow } from '../../src/row.js';
 import type { LentRow, PresenceStore } from '../../src/store.js';
 import { deepEqual, show } from '../equal.js';
-import type { StoreCheckFamily } from '../invariant.js';
+import type { CheckOutcome, CheckSettings, StoreCheckFamily, StoreSubject } from '../invariant.js';
+import { runProperty } from '../run-property.js';
 import { STORE } from './ids.js';
 import { modelBasedCheck } from './model-based.js';
-import type { ModelRun } from './model-run.js';
+import { InvariantViolation, type ModelRun } from './model-run.js';
 import { withStore } from './subject.js';
 import type { Universe } from './universe.js';
 
@@ -92,10 +93,26 @@ const lendCheck = modelBasedCheck(
     level: 'MUST',
     title: 'a lent row reads as get and holds still until the next write',
     description:
-      'Only for a store with the optional `lend`: `lend(id)` has exactly the fields `get(id)` answers at that moment (it may carry fields of its own too), and they stay so, at every depth, through any reads of the store (`get`, `channel`, `rows`, `lend` of any id) until the next write. A store without `lend` passes.',
+      'Only for a store with the optional `lend`: `lend(id)` has exactly the fields `get(id)` answers at that moment (it may carry fields of its own too), and they stay so, at every depth, through any reads of the store (`get`, `channel`, `rows`, `lend` of any id) until the next write. A store without `lend` has nothing to lend: every store of its factory must then lack it.',
   },
   { extra: lendCommands },
 );
+
+/**
+ * A store without `lend` is read through `get` only, so there is nothing to
+ * lend; each run then checks one more fresh store of the factory does not
+ * lend either (a factory whose stores disagree about `lend` would be
+ * certified by its first store alone).
+ */
+const noLendCheck = (subject: StoreSubject, settings: CheckSettings): Promise<CheckOutcome> =>
+  runProperty(
+    fc.asyncProperty(fc.constant(undefined), () =>
+      withStore(subject, async (store) => {
+        if (typeof store.lend === 'function') throw new InvariantViolation(STORE.lend, 'a fresh store lends, though the first one the factory made did not');
+      }),
+    ),
+    settings,
+  );
 
 /** The optional `lend`. */
 export const lendFamily: StoreCheckFamily = {
@@ -104,9 +121,8 @@ export const lendFamily: StoreCheckFamily = {
     {
       invariant: lendCheck.invariant,
       ...(lendCheck.weight === undefined ? {} : { weight: lendCheck.weight }),
-      // A store without `lend` is read through `get` only: one look at a fresh store decides.
       run: async (subject, settings) =>
-        (await withStore(subject, async (store) => typeof store.lend === 'function')) ? lendCheck.run(subject, settings) : { failed: false, runs: 1 },
+        (await withStore(subject, async (store) => typeof store.lend === 'function')) ? lendCheck.run(subject, settings) : noLendCheck(subject, settings),
     },
   ],
 };
