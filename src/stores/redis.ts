@@ -88,7 +88,7 @@ import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
 import { createCoalescer, type CoalesceLimits } from './redis/coalesce.js';
 import { createPlacements, type Placement } from './redis/placements.js';
-import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
+import { ADMIT, CHANNEL, GET, PEEK_EXPIRED, REFILE_DUE, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -168,20 +168,16 @@ const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; 
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
 
-/** Reads flat `id, value, expiresAt` triples from a script reply. */
-const triples = (reply: unknown, from = 0): PresenceRow[] => {
+/** Reads flat `id, value` pairs from a script reply, from item `from` on. */
+const pairs = (reply: unknown, from = 0): PresenceRow[] => {
   const items = reply as string[];
   const rows: PresenceRow[] = [];
-  for (let index = from; index + 2 < items.length; index += 3) rows.push(decodeRow(items[index]!, items[index + 1]!, items[index + 2]!));
+  for (let index = from; index + 1 < items.length; index += 2) rows.push(decodeRow(items[index]!, items[index + 1]!));
   return rows;
 };
 
-/** Reads a `{value, expiresAt}` reply (nil when there is no row) for a known id. */
-const single = (id: string, reply: unknown): PresenceRow | undefined => {
-  if (reply === null) return undefined;
-  const [value, expiresAt] = reply as [string, string];
-  return decodeRow(id, value, expiresAt);
-};
+/** Reads a stored value (nil when there is no row) of a known id. */
+const single = (id: string, reply: unknown): PresenceRow | undefined => (reply === null ? undefined : decodeRow(id, reply as string));
 
 /**
  * The stored row after a merge script, from its short reply (see
@@ -193,18 +189,7 @@ const stored = (incoming: PresenceRow, reply: unknown): PresenceRow | string[] |
   if (reply === 1) return incoming;
   if (typeof reply === 'string') return { ...incoming, expiresAt: Number(reply) };
   if (Array.isArray(reply) && reply.length === 3) return reply as string[];
-  return single(incoming.id, reply);
-};
-
-/** The typed error for a server without `ZADD GT`, or `undefined` for any other failure. */
-const tooOld = (error: unknown): PresenceError | undefined =>
-  error instanceof Error && error.message.startsWith(REDIS_TOO_OLD)
-    ? new PresenceError('STORE_UNAVAILABLE', `redis store: needs Redis 6.2 or newer (ZADD GT); upgrade the server. It replied: ${error.message}`, { cause: error })
-    : undefined;
-
-/** Rethrows a script's failure, typed when the server is too old for the merge. */
-const failed = (error: unknown): never => {
-  throw tooOld(error) ?? error;
+  return single(incoming.id, Array.isArray(reply) ? reply[0] : reply);
 };
 
 /** What `merge` replies, before the caller reads it: a row, ADMIT's refusal, or nothing. */
@@ -250,7 +235,10 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys): Promise<T> =>
     client
       .evalsha(script.sha, keys, ...args)
-      .then(answer, (error: unknown) => (isNoScript(error) ? client.eval(script.source, keys, ...args).then(answer, failed) : failed(error)));
+      .then(answer, (error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.eval(script.source, keys, ...args).then(answer);
+      });
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
 
@@ -270,18 +258,18 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       one: ({ kind, row, place, value, limits }) =>
         run(
           kind === ROW_KIND.admit ? ADMIT : UPSERT,
-          [place.keys.rows, place.keys.expiry, place.channelKey, row.id, String(row.expiresAt), value, ...(kind === ROW_KIND.update ? ['1'] : limits)],
+          [place.keys.rows, place.keys.expiry, place.channelKey, row.id, value, ...(kind === ROW_KIND.update ? ['1'] : limits)],
           (reply) => stored(row, reply),
         ),
       many: (writes) => {
         const keys = writes.flatMap(({ place }) => [place.keys.rows, place.keys.expiry, place.channelKey]);
-        const args = writes.flatMap(({ kind, row, value, limits }) => [kind, row.id, String(row.expiresAt), value, ...limits]);
+        const args = writes.flatMap(({ kind, row, value, limits }) => [kind, row.id, value, ...limits]);
         return run(
           WRITE_MANY,
           [...keys, ...args],
           (reply) => {
             if (!Array.isArray(reply)) throw new Error(`a multi-row write replied ${JSON.stringify(reply)}`);
-            return reply.map((one: unknown, index) => (one instanceof Error ? (tooOld(one) ?? one) : stored(writes[index]!.row, one)));
+            return reply.map((one: unknown, index) => (one instanceof Error ? one : stored(writes[index]!.row, one)));
           },
           keys.length,
         );
@@ -324,21 +312,39 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
     return admitted(reply!);
   };
 
-  /** Deletes up to `limit` expired rows of one shard, in script-sized batches. */
+  /** Deletes up to `limit` expired rows of one shard (re-filing the renewed ones it meets), in script-sized batches. */
   const sweepShard = async (keys: ShardKeys, at: string, limit: number): Promise<PresenceRow[]> => {
     const removed: PresenceRow[] = [];
     while (removed.length < limit) {
-      const batch = Math.min(SWEEP_BATCH, limit - removed.length);
-      const rows = triples(await run(SWEEP, [keys.rows, keys.expiry, at, String(batch), keys.channelPrefix]));
-      removed.push(...rows);
-      if (rows.length < batch) break;
+      const batch = String(Math.min(SWEEP_BATCH, limit - removed.length));
+      const reply = (await run(SWEEP, [keys.rows, keys.expiry, at, batch, keys.channelPrefix, String(SWEEP_BATCH)])) as string[];
+      removed.push(...pairs(reply, 1));
+      if (reply[0] === '0') break;
     }
     return removed;
   };
 
-  /** How many rows each shard may give so the sweep takes the oldest `limit` expired rows. */
+  /**
+   * Re-files a shard's renewed due entries until it is known to hold at
+   * least `limit` expired rows or none are left to check; returns how many
+   * expired rows it counted (all of them, when below `limit`).
+   */
+  const expiredIn = async (keys: ShardKeys, at: string, limit: number): Promise<number> => {
+    let expired = 0;
+    for (;;) {
+      const [count, full] = (await run(REFILE_DUE, [keys.rows, keys.expiry, at, String(expired), String(SWEEP_BATCH), keys.channelPrefix])) as [number, number];
+      expired = count;
+      if (full !== 1 || expired >= limit) return expired;
+    }
+  };
+
+  /**
+   * How many rows each shard may give so the sweep takes `limit` expired
+   * rows, the earliest filed first. The scores are only lower bounds until
+   * {@link expiredIn} re-filed the renewed rows, so it runs first.
+   */
   const quotas = async (at: string, limit: number): Promise<number[]> => {
-    const counts = (await Promise.all(keysOf.map((keys) => run(COUNT_EXPIRED, [keys.expiry, at])))).map(Number);
+    const counts = await Promise.all(keysOf.map((keys) => expiredIn(keys, at, limit)));
     if (counts.reduce((sum, count) => sum + count, 0) <= limit) return counts;
     const peeks = await Promise.all(
       keysOf.map((keys, shard) =>
@@ -363,8 +369,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       call('get', async () => {
         const channel = channelJsonOfId(id);
         if (channel === undefined) return undefined;
-        const keys = keysOfChannel(channel);
-        return single(id, await run(GET, [keys.rows, keys.expiry, id]));
+        return single(id, await run(GET, [keysOfChannel(channel).rows, id]));
       }),
     upsert,
     update: (row) => write('update', row),
@@ -380,7 +385,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       call('channel', async () => {
         const name = channelJson(scope, channel);
         const keys = keysOfChannel(name);
-        return triples(await run(CHANNEL, [keys.channelPrefix + name, keys.rows, `(${formatTime('now', now)}`]));
+        return pairs(await run(CHANNEL, [keys.channelPrefix + name, keys.rows, formatTime('now', now)]));
       }),
     sweep: (now, limit) =>
       call('sweep', async () => {
@@ -398,9 +403,9 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
             const found: PresenceRow[] = [];
             let cursor = '0';
             do {
-              const reply = (await run(ROWS_PAGE, [keys.rows, keys.expiry, cursor, String(ROWS_PAGE_SIZE)])) as string[];
-              cursor = String(reply[0]);
-              found.push(...triples(reply, 1));
+              const [next, page] = (await run(ROWS_PAGE, [keys.rows, cursor, String(ROWS_PAGE_SIZE)])) as [string, string[]];
+              cursor = next;
+              found.push(...pairs(page));
             } while (cursor !== '0');
             return found;
           }),
