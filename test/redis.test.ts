@@ -6,6 +6,7 @@
 import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PresenceConfigError, PresenceError } from '../src/errors.js';
+import type { PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createRedisPresenceStore, DEFAULT_REDIS_SHARDS, type RedisScriptClient } from '../src/stores/redis.js';
 import { channelJson, shardKeys, shardOf } from '../src/stores/redis/codec.js';
@@ -16,6 +17,7 @@ import { closeRedis, redisSkipReason, startRedis, startRedisCluster, type RedisC
 const skip = redisSkipReason();
 let prefixes = 0;
 const freshPrefix = () => `t${process.pid}-${(prefixes += 1)}:`;
+const byId = (rows: PresenceRow[]): PresenceRow[] => [...rows].sort((left, right) => (left.id < right.id ? -1 : 1));
 
 /** The Redis backends: our own servers, or PRESENCE_REDIS_URL for the standalone runs. */
 interface Backend {
@@ -90,6 +92,44 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
 
     test('refuses what every bundled store refuses (row-check.ts), with the same code, storing nothing', async () => {
       await expectRowChecks(backend.store());
+    });
+
+    test('lazy filing: a renewal moves no score; a bounded sweep re-files due renewed rows and still takes exactly min(limit, expired)', async () => {
+      const prefix = freshPrefix();
+      // One shard, so the due entries (2 500) are more than one sweep script looks at (1 000).
+      const store = createRedisPresenceStore({ redis: backend.client, keyPrefix: prefix, shards: 1 });
+      const keys = shardKeys(prefix, 0);
+      const rows = Array.from({ length: 2_500 }, (_, index) => rowOf({ scope: 'z', channel: `c${index % 10}`, actorId: `a${index}`, sessionId: '' }, 1, 100));
+      await Promise.all(rows.map((row) => store.upsert(row)));
+      // Two rows in three are renewed to 500; the others stay on 100.
+      const renewed = rows.filter((_, index) => index % 3 !== 0).map((row) => ({ ...row, heartbeatAt: 50, expiresAt: 500 }));
+      const abandoned = rows.filter((_, index) => index % 3 === 0);
+      expect(await Promise.all(renewed.map((row) => store.upsert(row)))).toEqual(renewed);
+      const scores = async (row: PresenceRow) => [await backend.client.zscore(keys.expiry, row.id), await backend.client.zscore(`${keys.channelPrefix}${channelJson('z', row.channel)}`, row.id)];
+      expect(await scores(renewed[0]!)).toEqual(['100', '100']);
+      // Filed at 100, live to 500: read, counted and listed by their exact expiry.
+      expect(await store.get(renewed[0]!.id)).toEqual(renewed[0]);
+      const liveInC0 = renewed.filter((row) => row.channel === 'c0');
+      expect(byId(await store.channel('z', 'c0', 150))).toEqual(byId(liveInC0));
+      const joiner = rowOf({ scope: 'z', channel: 'c0', actorId: 'new', sessionId: '' }, 150, 400);
+      expect(await store.admit(joiner, { maxMembers: liveInC0.length, maxSessionsPerActor: Infinity })).toEqual({ admitted: false, full: 'channel', live: liveInC0.length });
+      expect(await store.admit(joiner, { maxMembers: liveInC0.length + 1, maxSessionsPerActor: Infinity })).toEqual({ admitted: true, row: joiner });
+      expect(await store.remove(joiner.id)).toEqual(joiner);
+
+      const first = await store.sweep(200, 500);
+      expect(first).toHaveLength(500);
+      const second = await store.sweep(200, 1_000);
+      expect(byId([...first, ...second])).toEqual(byId(abandoned));
+      expect(await store.sweep(200)).toEqual([]);
+      // Every renewed row was re-filed under its exact expiry on the way.
+      expect(await scores(renewed[0]!)).toEqual(['500', '500']);
+      // Half renewed again: an unbounded sweep re-files those (over more than one script) and takes exactly the rest.
+      const again = renewed.filter((_, index) => index % 2 === 0).map((row) => ({ ...row, heartbeatAt: 60, expiresAt: 900 }));
+      await Promise.all(again.map((row) => store.upsert(row)));
+      expect(byId(await store.sweep(600))).toEqual(byId(renewed.filter((_, index) => index % 2 === 1)));
+      expect(await backend.client.zcount(keys.expiry, '-inf', 600)).toBe(0);
+      expect(byId(await store.sweep(900))).toEqual(byId(again));
+      expect(await store.rows()).toEqual([]);
     });
 
     test('after SCRIPT FLUSH (a restarted server, a new master) the scripts load themselves again', async () => {
