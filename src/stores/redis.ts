@@ -88,7 +88,7 @@ import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
 import { createCoalescer, type CoalesceLimits } from './redis/coalesce.js';
 import { createPlacements, type Placement } from './redis/placements.js';
-import { ADMIT, CHANNEL, GET, PEEK_EXPIRED, REFILE_DUE, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
+import { ADMIT, CHANNEL, GET, PEEK_EXPIRED, COUNT_EXPIRED, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -325,43 +325,58 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   };
 
   /**
-   * Re-files a shard's renewed due entries until it is known to hold at
-   * least `limit` expired rows or none are left to check; returns how many
-   * expired rows it counted (all of them, when below `limit`).
+   * How many rows each of `open` shards may give so a sweep takes `limit`
+   * rows, the earliest filed first: the earliest `limit` due entries of
+   * each, merged by score. A shard with no due entry left is not in the map.
    */
-  const expiredIn = async (keys: ShardKeys, at: string, limit: number): Promise<number> => {
-    let expired = 0;
-    for (;;) {
-      const [count, full] = (await run(REFILE_DUE, [keys.rows, keys.expiry, at, String(expired), String(SWEEP_BATCH), keys.channelPrefix])) as [number, number];
-      expired = count;
-      if (full !== 1 || expired >= limit) return expired;
-    }
-  };
-
-  /**
-   * How many rows each shard may give so the sweep takes `limit` expired
-   * rows, the earliest filed first. The scores are only lower bounds until
-   * {@link expiredIn} re-filed the renewed rows, so it runs first.
-   */
-  const quotas = async (at: string, limit: number): Promise<number[]> => {
-    const counts = await Promise.all(keysOf.map((keys) => expiredIn(keys, at, limit)));
-    if (counts.reduce((sum, count) => sum + count, 0) <= limit) return counts;
-    const peeks = await Promise.all(
-      keysOf.map((keys, shard) =>
-        counts[shard] === 0 ? Promise.resolve([]) : run(PEEK_EXPIRED, [keys.expiry, at, String(Math.min(limit, counts[shard]!))]),
-      ),
-    );
+  const quotas = async (open: readonly number[], at: string, limit: number): Promise<Map<number, number>> => {
+    const peeks = await Promise.all(open.map((shard) => run(PEEK_EXPIRED, [keysOf[shard]!.expiry, at, String(limit)])));
     const candidates: { shard: number; id: string; expiresAt: number }[] = [];
-    peeks.forEach((reply, shard) => {
+    const quota = new Map<number, number>();
+    peeks.forEach((reply, index) => {
       const items = reply as string[];
-      for (let index = 0; index + 1 < items.length; index += 2) {
-        candidates.push({ shard, id: items[index]!, expiresAt: Number(items[index + 1]) });
-      }
+      if (items.length > 0) quota.set(open[index]!, 0);
+      for (let item = 0; item + 1 < items.length; item += 2) candidates.push({ shard: open[index]!, id: items[item]!, expiresAt: Number(items[item + 1]) });
     });
     candidates.sort(byExpiry);
-    const quota = new Array<number>(shards).fill(0);
-    for (const candidate of candidates.slice(0, limit)) quota[candidate.shard]! += 1;
+    for (const candidate of candidates.slice(0, limit)) quota.set(candidate.shard, quota.get(candidate.shard)! + 1);
     return quota;
+  };
+
+  /** `limit` rows asked of `open` shards as evenly as whole rows allow (some get none when they outnumber the rows). */
+  const spread = (open: readonly number[], limit: number): Map<number, number> =>
+    new Map(open.map((shard, index) => [shard, Math.floor(limit / open.length) + (index < limit % open.length ? 1 : 0)]));
+
+  /**
+   * Exactly `min(limit, expired)` rows over every shard. A shard's due
+   * entries are only an upper bound of its expired rows (a renewed row stays
+   * filed under its old expiry until a sweep meets it and re-files it), so
+   * when they exceed the limit the sweep goes in rounds. The first gives
+   * each shard a quota from the earliest-filed due entries overall (so
+   * without renewals it takes the globally oldest rows); a shard that gives
+   * fewer than its quota has no expired row left and closes; later rounds
+   * spread what is still missing evenly over the open shards. Every round
+   * takes a row or closes a shard, and no round asks for more than is missing.
+   */
+  const sweepBounded = async (at: string, limit: number): Promise<PresenceRow[]> => {
+    const due = (await Promise.all(keysOf.map((keys) => run(COUNT_EXPIRED, [keys.expiry, at])))).map(Number);
+    if (due.reduce((sum, count) => sum + count, 0) <= limit) {
+      return (await Promise.all(keysOf.map((keys, shard) => (due[shard] === 0 ? Promise.resolve([]) : sweepShard(keys, at, due[shard]!))))).flat();
+    }
+    const swept: PresenceRow[] = [];
+    let open = due.flatMap((count, shard) => (count > 0 ? [shard] : []));
+    for (let round = 0; swept.length < limit && open.length > 0; round += 1) {
+      const quota = round === 0 ? await quotas(open, at, limit) : spread(open, limit - swept.length);
+      const asked = [...quota].filter(([, rows]) => rows > 0);
+      const taken = await Promise.all(asked.map(([shard, rows]) => sweepShard(keysOf[shard]!, at, rows)));
+      const short = new Set<number>();
+      taken.forEach((rows, index) => {
+        swept.push(...rows);
+        if (rows.length < asked[index]![1]) short.add(asked[index]![0]);
+      });
+      open = [...quota.keys()].filter((shard) => !short.has(shard));
+    }
+    return swept;
   };
 
   return {
@@ -392,9 +407,8 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
         const at = formatTime('now', now);
         const max = checkSweepLimit('redis', limit);
         if (max === 0) return [];
-        const perShard = max === Infinity ? new Array<number>(shards).fill(Infinity) : await quotas(at, max);
-        const swept = await Promise.all(keysOf.map((keys, shard) => (perShard[shard] === 0 ? Promise.resolve([]) : sweepShard(keys, at, perShard[shard]!))));
-        return swept.flat().sort(byExpiry);
+        const swept = max === Infinity ? (await Promise.all(keysOf.map((keys) => sweepShard(keys, at, Infinity)))).flat() : await sweepBounded(at, max);
+        return swept.sort(byExpiry);
       }),
     rows: () =>
       call('rows', async () => {

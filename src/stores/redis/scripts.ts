@@ -223,8 +223,8 @@ return out`,
  * Lua `due(rows, expiry, channelPrefix, id, now)` for an entry of the
  * shard's expiry set filed at or below `now`: re-files a row whose exact
  * expiry is later in both sorted sets under that expiry and returns nil;
- * returns the stored value of a row that is really expired (and leaves it
- * where it is); drops an entry without a row. The channel key is rebuilt
+ * returns the stored value of a row that is really expired, and its channel
+ * key; drops an entry without a row. The channel key is rebuilt
  * from the stored value: it lives in the same slot (same hash tag).
  */
 const DUE = `${VALUE}local function due(rk, ek, prefix, id, now)
@@ -243,27 +243,16 @@ end
 `;
 
 /**
- * Re-files one page of a shard's due entries and counts the really expired
- * ones (KEYS: rows, expiry; ARGV: now, expired rows counted so far, page
- * size, channel key prefix of the shard). The really expired entries stay in
- * place, so the next page starts after them. Returns `{expired so far, 1 if
- * the page was full}`. A bounded sweep runs this on every shard first, so
- * the counts and the peek below see exact numbers.
+ * How many entries of one shard's expiry set are due (KEYS: expiry; ARGV:
+ * now): an upper bound of its expired rows, because a renewed row stays
+ * filed under its old expiry until a sweep re-files it.
  */
-export const REFILE_DUE = script(
-  2,
-  `${DUE}local now, expired = tonumber(ARGV[1]), tonumber(ARGV[2])
-local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', expired, tonumber(ARGV[3]))
-for i = 1, #ids do
-  if due(KEYS[1], KEYS[2], ARGV[4], ids[i], now) then expired = expired + 1 end
-end
-return {expired, #ids == tonumber(ARGV[3]) and 1 or 0}`,
-);
+export const COUNT_EXPIRED = script(1, `return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])`);
 
 /**
  * The earliest-filed due `id, score` pairs of one shard (KEYS: expiry; ARGV:
  * now, limit). Read-only: used to pick which shards a bounded sweep takes
- * rows from, after {@link REFILE_DUE} left only really expired rows due.
+ * rows from.
  */
 export const PEEK_EXPIRED = script(
   1,
