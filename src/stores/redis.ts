@@ -13,18 +13,25 @@
  *
  * | key | type | holds |
  * | --- | --- | --- |
- * | `<prefix>{n}:rows` | hash | row id → `heartbeatAt \n [scope,channel] \n [actorId,sessionId,state]` |
- * | `<prefix>{n}:exp` | sorted set | row id → `expiresAt`: the shard's expiry index |
- * | `<prefix>{n}:c:<[scope,channel]>` | sorted set | row id → `expiresAt`: one channel's members |
+ * | `<prefix>{n}:rows` | hash | row id → `heartbeatAt \n expiresAt \n [scope,channel] \n [actorId,sessionId,state]` |
+ * | `<prefix>{n}:exp` | sorted set | row id → the expiry the row was filed under: the shard's expiry index |
+ * | `<prefix>{n}:c:<[scope,channel]>` | sorted set | row id → the expiry the row was filed under: one channel's members |
+ *
+ * Lazy filing: the exact `expiresAt` lives in the hash value; the scores of
+ * both sorted sets are lower bounds of it (the expiry when the row was
+ * filed; a row's expiry only grows). An insert files the row under its
+ * exact expiry; a renewal leaves the scores alone; a sweep that finds a
+ * renewed row due re-files it under its exact expiry, once per filing.
  *
  * Every operation is one Lua script, in one slot on a Cluster, so each is
  * atomic, and no operation can raise `CROSSSLOT`:
  *
- * - `upsert` / `update`: one script, O(log m) (m = rows of the shard); the
- *   incoming value wins iff its `heartbeatAt` is not older, `expiresAt` only
- *   grows (both sorted sets move together). A renewal is four commands
- *   (`HGET`, `ZADD GT CH`, `HSET`, the channel's `ZADD`), and the reply is
- *   `1` when the row is stored as sent, so the client decodes nothing.
+ * - `upsert` / `update`: one script, O(1) for a renewal, O(log m) for an
+ *   insert (m = rows of the shard); the incoming value wins iff its
+ *   `heartbeatAt` is not older, and the stored `expiresAt` only grows. A
+ *   renewal is two commands (`HGET`, `HSET`), an insert four (`HGET`, two
+ *   `ZADD`, `HSET`), and the reply is `1` when the row is stored as sent, so
+ *   the client decodes nothing.
  * - Concurrent writes (`upsert`, `update`, `admit`) share script calls: a
  *   write whose lane has fewer than two calls out goes at once, alone (so a
  *   lone heartbeat waits for nothing); the writes that arrive meanwhile
@@ -36,24 +43,36 @@
  *   on a Cluster or any other client (`crossShardBatches`). A failed call
  *   fails every write it carried with the same typed error; a row the
  *   server refuses alone (a key of the wrong type) fails alone.
+ * - `admit` with limits: a renewal of a live row counts nothing; a join
+ *   counts the channel's members filed above its `heartbeatAt` unread (they
+ *   are surely live) and reads the exact expiry of those filed at or below it.
  *
- * Supported servers: Redis 6.2 and newer (standalone or Cluster; tested on
- * 7.0), because the merge keeps the larger expiry with `ZADD GT`. On an older
- * server the first `upsert` or `admit` fails with `STORE_UNAVAILABLE` saying
- * so, and writes nothing.
+ * Supported servers: the tests run on Redis 7.0 (standalone and a 3-master
+ * Cluster). No script uses a command or option newer than Redis 3.0 (no
+ * `ZADD GT`, a test checks every script), so 3.0 and newer should work;
+ * versions before 7.0 are not tested.
  * - `get(id)` / `remove(id)`: the id is `JSON.stringify([scope, channel,
  *   actorId, sessionId])` (`presenceRowId`), so the shard follows from the id
  *   alone. Rows must carry that id; others are refused with `INVALID_ARGS`.
- * - `channel(scope, channel, now)`: one script on the channel's sorted set
- *   from `(now` upward, O(log c + live members); expired members are never read.
- * - `sweep(now, limit)`: per shard, a script deletes and returns the rows
- *   whose score is `<= now`, re-reading the score inside the script, so a
- *   row renewed first is never taken and concurrent sweepers on several nodes
- *   each take disjoint rows (every expired row is returned exactly once).
- *   Shards are swept in parallel in batches of 1 000 rows. With a `limit`, a
- *   cheap `ZCOUNT` per shard comes first; only when more rows are expired than
- *   the limit does a peek pick the globally oldest `limit` rows. An idle sweep
- *   costs `shards` small calls.
+ *   `get` is one `HGET`.
+ * - `channel(scope, channel, now)`: one script reads every member of the
+ *   channel's sorted set and returns those whose exact expiry is after
+ *   `now`, O(c) for c members, expired ones not yet swept included.
+ * - `sweep(now, limit)`: per shard, a script walks the entries filed at or
+ *   before `now`: it re-files a renewed row under its exact expiry and
+ *   deletes and returns a really expired one, re-reading the exact expiry
+ *   inside the script, so a row renewed first is never taken and concurrent
+ *   sweepers on several nodes each take disjoint rows (every expired row is
+ *   returned exactly once). One script looks at 1 000 entries at most; shards
+ *   are swept in parallel. With a `limit`, a cheap `ZCOUNT` per shard comes
+ *   first, an upper bound of its expired rows; when the sum exceeds the
+ *   limit the sweep goes in rounds (the earliest-filed rows first, then
+ *   what is missing spread evenly), so it still returns exactly
+ *   `min(limit, expired)` rows. An idle sweep costs `shards` small calls.
+ *   The sweep pays for the renewals: about 10 µs of server time per renewed
+ *   row whose filing came due (a sweep right after 100 000 rows were all
+ *   renewed took 1.0 s of server time and found nothing to delete; each
+ *   renewal costs about half of what it did when it moved both scores).
  * - `rows()`: `HSCAN` of every shard's hash in pages of 500; because shards
  *   are addressed by key, a Cluster client reaches every master without a
  *   keyspace `SCAN`. O(total rows); not a point-in-time snapshot across pages.
@@ -290,10 +309,10 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
           : [
               scriptCount(limits.maxMembers),
               scriptCount(limits.maxSessionsPerActor),
-              // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
-              `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
+              // Every id of the actor in this channel starts with this prefix.
+              place.actorPrefix,
             ];
-      return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.channelJson), limits: extra });
+      return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.valueHead), limits: extra });
     });
 
   const write = (operation: 'upsert' | 'update', row: PresenceRow) => merge(operation, row) as Promise<PresenceRow | undefined>;

@@ -91,15 +91,25 @@ export const formatTime = (field: string, value: number): string => {
 };
 
 /**
+ * What the stored value of every row of one identity starts its channel
+ * part with, so a renewal encodes only its times and state.
+ *
+ * @param channel - `JSON.stringify([scope, channel])`
+ * @param actorId - the row's actor
+ * @param sessionId - the row's session
+ * @returns `channel JSON \n [actorId, sessionId,` (the body JSON without its state and closing bracket)
+ */
+export const valueHead = (channel: string, actorId: string, sessionId: string): string => `${channel}\n${JSON.stringify([actorId, sessionId]).slice(0, -1)},`;
+
+/**
  * The stored value of a row that `checkedRow` accepted (its id is the
  * canonical one and its times are safe integers).
  *
  * @param row - the checked incoming row
- * @param channel - `JSON.stringify([row.scope, row.channel])`, which the caller already holds
+ * @param head - {@link valueHead} of its identity, which the caller already holds
  * @returns the hash value: `heartbeatAt \n expiresAt \n channel JSON \n [actorId, sessionId, state] JSON`
  */
-export const encodeValue = (row: PresenceRow, channel: string): string =>
-  `${row.heartbeatAt}\n${row.expiresAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}`;
+export const encodeValue = (row: PresenceRow, head: string): string => `${row.heartbeatAt}\n${row.expiresAt}\n${head}${JSON.stringify(row.state)}]`;
 
 /**
  * Rebuilds a row from its id and stored value.
