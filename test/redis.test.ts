@@ -115,6 +115,9 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       expect(await store.admit(joiner, { maxMembers: liveInC0.length, maxSessionsPerActor: Infinity })).toEqual({ admitted: false, full: 'channel', live: liveInC0.length });
       expect(await store.admit(joiner, { maxMembers: liveInC0.length + 1, maxSessionsPerActor: Infinity })).toEqual({ admitted: true, row: joiner });
       expect(await store.remove(joiner.id)).toEqual(joiner);
+      // Far from the member limit only the actor's own sessions are read: a renewed one filed in the past still counts.
+      const secondTab = rowOf({ scope: 'z', channel: renewed[0]!.channel, actorId: renewed[0]!.actorId, sessionId: 'tab2' }, 150, 400);
+      expect(await store.admit(secondTab, { maxMembers: 10_000, maxSessionsPerActor: 1 })).toEqual({ admitted: false, full: 'actor', live: 1 });
 
       const first = await store.sweep(200, 500);
       expect(first).toHaveLength(500);

@@ -110,8 +110,10 @@ end
  * count, 'refused'}` at a limit (nothing written); otherwise merges as
  * {@link MERGE}. A member filed above `heartbeatAt` is live (its score is a
  * lower bound of its expiry) and is counted unread; only the members filed
- * at or below it are read for their exact expiry. One script, so no join
- * can land between the count and the write.
+ * at or below it are read for their exact expiry, and only the actor's
+ * own when even all of them could not reach `maxMembers` (so a join far
+ * from the member limit reads a handful of rows, not the channel). One
+ * script, so no join can land between the count and the write.
  */
 const ADMIT_ROW = `local function admit(rk, ek, ck, id, value, maxMembers, maxSessions, prefix)
   local cur = redis.call('HGET', rk, id)
@@ -127,9 +129,13 @@ const ADMIT_ROW = `local function admit(rk, ek, ck, id, value, maxMembers, maxSe
     local ids = redis.call('ZRANGEBYSCORE', ck, '(' .. at, '+inf')
     for i = 1, #ids do count(ids[i]) end
     ids = redis.call('ZRANGEBYSCORE', ck, '-inf', at)
+    -- Unless these could reach the member limit, only the actor's own sessions need their exact expiry.
+    local anyone = members + #ids >= tonumber(maxMembers)
     for i = 1, #ids do
-      local v = redis.call('HGET', rk, ids[i])
-      if v and tonumber(expiry(v)) > tonumber(at) then count(ids[i]) end
+      if anyone or string.sub(ids[i], 1, #prefix) == prefix then
+        local v = redis.call('HGET', rk, ids[i])
+        if v and tonumber(expiry(v)) > tonumber(at) then count(ids[i]) end
+      end
     end
     if members >= tonumber(maxMembers) then return {'channel', tostring(members), 'refused'} end
     if mine >= tonumber(maxSessions) then return {'actor', tostring(mine), 'refused'} end
