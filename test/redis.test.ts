@@ -135,6 +135,24 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       expect(await store.rows()).toEqual([]);
     });
 
+    test('a bounded sweep whose earliest-filed entries were all renewed takes what is missing from the other shards, in a later round', async () => {
+      const store = createRedisPresenceStore({ redis: backend.client, keyPrefix: freshPrefix(), shards: 4 });
+      const shard = (channel: string) => shardOf(channelJson('r', channel), 4);
+      const other = Array.from({ length: 100 }, (_, index) => `b${index}`).find((channel) => shard(channel) !== shard('a'))!;
+      const member = (channel: string, index: number, expiresAt: number) => rowOf({ scope: 'r', channel, actorId: `m${index}`, sessionId: '' }, 1, expiresAt);
+      const renewed = [0, 1, 2, 3, 4].map((index) => member('a', index, 100));
+      const expired = [0, 1, 2, 3, 4].map((index) => member(other, index, 150));
+      await Promise.all([...renewed, ...expired].map((row) => store.upsert(row)));
+      await Promise.all(renewed.map((row) => store.upsert({ ...row, heartbeatAt: 50, expiresAt: 500 })));
+      // The three earliest-filed due entries are renewed rows: the first round finds none of them expired.
+      const first = await store.sweep(200, 3);
+      expect(first).toHaveLength(3);
+      expect(first.every((row) => row.channel === other)).toBe(true);
+      expect(byId([...first, ...(await store.sweep(200, 3))])).toEqual(byId(expired));
+      expect(await store.sweep(200, 3)).toEqual([]);
+      expect(await store.channel('r', 'a', 200)).toHaveLength(5);
+    });
+
     test('after SCRIPT FLUSH (a restarted server, a new master) the scripts load themselves again', async () => {
       const store = backend.store();
       const row = rowOf({ scope: 'f', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
