@@ -5,7 +5,8 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { channelJson, shardKeys, shardOf } from '../src/stores/redis/codec.js';
+import { presenceRowId } from '../src/row.js';
+import { channelJson, encodeValue, shardKeys, shardOf } from '../src/stores/redis/codec.js';
 import { createPlacements } from '../src/stores/redis/placements.js';
 
 const keysOfChannel = (channel: string) => shardKeys('p:', shardOf(channel, 8));
@@ -20,7 +21,13 @@ describe('redis placements', () => {
     for (const row of writes) {
       const json = channelJson(row.scope, row.channel);
       const keys = keysOfChannel(json);
-      expect(placements.of(row)).toEqual({ scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId, channelJson: json, keys, channelKey: keys.channelPrefix + json });
+      const placement = placements.of(row);
+      expect(placement).toMatchObject({ scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId, channelJson: json, keys, channelKey: keys.channelPrefix + json });
+      // The cached value head encodes exactly what the whole row's JSON would, and the actor prefix starts exactly that actor's ids.
+      const full = { ...row, id: presenceRowId(row), state: { q: '"\n', n: [1] }, heartbeatAt: 5, expiresAt: -7 };
+      expect(encodeValue(full, placement.valueHead)).toBe(`5\n-7\n${json}\n${JSON.stringify([row.actorId, row.sessionId, full.state])}`);
+      expect(presenceRowId({ ...row, sessionId: 'any' }).startsWith(placement.actorPrefix)).toBe(true);
+      expect(presenceRowId({ ...row, actorId: `${row.actorId}x` }).startsWith(placement.actorPrefix)).toBe(false);
       last.set(row.id, row);
       const known = placements.known(row.id);
       expect(known).toMatchObject({ scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId });

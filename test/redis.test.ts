@@ -6,16 +6,18 @@
 import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PresenceConfigError, PresenceError } from '../src/errors.js';
+import type { PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createRedisPresenceStore, DEFAULT_REDIS_SHARDS, type RedisScriptClient } from '../src/stores/redis.js';
 import { channelJson, shardKeys, shardOf } from '../src/stores/redis/codec.js';
-import { ADMIT, UPSERT, WRITE_MANY } from '../src/stores/redis/scripts.js';
+import * as scripts from '../src/stores/redis/scripts.js';
 import { certifyEachInvariant, expectCertified, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, rowOf } from './servers/store-cases.js';
 import { closeRedis, redisSkipReason, startRedis, startRedisCluster, type RedisClusterServers, type RedisServer } from './servers/redis.js';
 
 const skip = redisSkipReason();
 let prefixes = 0;
 const freshPrefix = () => `t${process.pid}-${(prefixes += 1)}:`;
+const byId = (rows: PresenceRow[]): PresenceRow[] => [...rows].sort((left, right) => (left.id < right.id ? -1 : 1));
 
 /** The Redis backends: our own servers, or PRESENCE_REDIS_URL for the standalone runs. */
 interface Backend {
@@ -92,25 +94,63 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       await expectRowChecks(backend.store());
     });
 
-    test('on a server without ZADD GT (Redis < 6.2) upsert and admit fail with a typed error and write nothing', async () => {
-      // The same scripts with an option the server rejects, as Redis < 6.2 rejects GT.
-      const merging = new Map([UPSERT, ADMIT, WRITE_MANY].map((script) => [script.sha, script.source.replaceAll("'GT', 'CH'", "'NOT_GT', 'CH'")]));
-      const old: RedisScriptClient = {
-        evalsha: (sha, keys, ...args) => {
-          const source = merging.get(sha);
-          return source === undefined ? backend.client.evalsha(sha, keys, ...args) : backend.client.eval(source, keys, ...args);
-        },
-        eval: (source, keys, ...args) => backend.client.eval(source, keys, ...args),
-      };
+    test('lazy filing: a renewal moves no score; bounded and unbounded sweeps re-file the due renewed rows they meet and still take exactly min(limit, expired)', async () => {
       const prefix = freshPrefix();
-      const store = createRedisPresenceStore({ redis: old, keyPrefix: prefix });
-      const row = rowOf({ scope: 's', channel: 'c', actorId: 'a', sessionId: '' }, 1, 2);
-      const tooOld = { code: 'STORE_UNAVAILABLE', message: expect.stringContaining('needs Redis 6.2 or newer') };
-      await expect(store.upsert(row)).rejects.toMatchObject(tooOld);
-      await expect(store.admit(row, { maxMembers: 5, maxSessionsPerActor: 5 })).rejects.toMatchObject(tooOld);
-      expect(await store.update(row)).toBeUndefined();
-      const keys = shardKeys(prefix, shardOf(channelJson('s', 'c'), DEFAULT_REDIS_SHARDS));
-      expect([await backend.client.hget(keys.rows, row.id), await backend.client.zscore(keys.expiry, row.id)]).toEqual([null, null]);
+      // One shard, so the due entries (2 500) are more than one sweep script looks at (1 000), and a bounded sweep meets renewed ones.
+      const store = createRedisPresenceStore({ redis: backend.client, keyPrefix: prefix, shards: 1 });
+      const keys = shardKeys(prefix, 0);
+      const rows = Array.from({ length: 2_500 }, (_, index) => rowOf({ scope: 'z', channel: `c${index % 10}`, actorId: `a${index}`, sessionId: '' }, 1, 100));
+      await Promise.all(rows.map((row) => store.upsert(row)));
+      // Two rows in three are renewed to 500; the others stay on 100.
+      const renewed = rows.filter((_, index) => index % 3 !== 0).map((row) => ({ ...row, heartbeatAt: 50, expiresAt: 500 }));
+      const abandoned = rows.filter((_, index) => index % 3 === 0);
+      expect(await Promise.all(renewed.map((row) => store.upsert(row)))).toEqual(renewed);
+      const scores = async (row: PresenceRow) => [await backend.client.zscore(keys.expiry, row.id), await backend.client.zscore(`${keys.channelPrefix}${channelJson('z', row.channel)}`, row.id)];
+      expect(await scores(renewed[0]!)).toEqual(['100', '100']);
+      // Filed at 100, live to 500: read, counted and listed by their exact expiry.
+      expect(await store.get(renewed[0]!.id)).toEqual(renewed[0]);
+      const liveInC0 = renewed.filter((row) => row.channel === 'c0');
+      expect(byId(await store.channel('z', 'c0', 150))).toEqual(byId(liveInC0));
+      const joiner = rowOf({ scope: 'z', channel: 'c0', actorId: 'new', sessionId: '' }, 150, 400);
+      expect(await store.admit(joiner, { maxMembers: liveInC0.length, maxSessionsPerActor: Infinity })).toEqual({ admitted: false, full: 'channel', live: liveInC0.length });
+      expect(await store.admit(joiner, { maxMembers: liveInC0.length + 1, maxSessionsPerActor: Infinity })).toEqual({ admitted: true, row: joiner });
+      expect(await store.remove(joiner.id)).toEqual(joiner);
+      // Far from the member limit only the actor's own sessions are read: a renewed one filed in the past still counts.
+      const secondTab = rowOf({ scope: 'z', channel: renewed[0]!.channel, actorId: renewed[0]!.actorId, sessionId: 'tab2' }, 150, 400);
+      expect(await store.admit(secondTab, { maxMembers: 10_000, maxSessionsPerActor: 1 })).toEqual({ admitted: false, full: 'actor', live: 1 });
+
+      const first = await store.sweep(200, 500);
+      expect(first).toHaveLength(500);
+      const second = await store.sweep(200, 1_000);
+      expect(byId([...first, ...second])).toEqual(byId(abandoned));
+      expect(await store.sweep(200)).toEqual([]);
+      // Every renewed row was re-filed under its exact expiry on the way.
+      expect(await scores(renewed[0]!)).toEqual(['500', '500']);
+      // Half renewed again: an unbounded sweep re-files those (over more than one script) and takes exactly the rest.
+      const again = renewed.filter((_, index) => index % 2 === 0).map((row) => ({ ...row, heartbeatAt: 60, expiresAt: 900 }));
+      await Promise.all(again.map((row) => store.upsert(row)));
+      expect(byId(await store.sweep(600))).toEqual(byId(renewed.filter((_, index) => index % 2 === 1)));
+      expect(await backend.client.zcount(keys.expiry, '-inf', 600)).toBe(0);
+      expect(byId(await store.sweep(900))).toEqual(byId(again));
+      expect(await store.rows()).toEqual([]);
+    });
+
+    test('a bounded sweep whose earliest-filed entries were all renewed takes what is missing from the other shards, in a later round', async () => {
+      const store = createRedisPresenceStore({ redis: backend.client, keyPrefix: freshPrefix(), shards: 4 });
+      const shard = (channel: string) => shardOf(channelJson('r', channel), 4);
+      const other = Array.from({ length: 100 }, (_, index) => `b${index}`).find((channel) => shard(channel) !== shard('a'))!;
+      const member = (channel: string, index: number, expiresAt: number) => rowOf({ scope: 'r', channel, actorId: `m${index}`, sessionId: '' }, 1, expiresAt);
+      const renewed = [0, 1, 2, 3, 4].map((index) => member('a', index, 100));
+      const expired = [0, 1, 2, 3, 4].map((index) => member(other, index, 150));
+      await Promise.all([...renewed, ...expired].map((row) => store.upsert(row)));
+      await Promise.all(renewed.map((row) => store.upsert({ ...row, heartbeatAt: 50, expiresAt: 500 })));
+      // The three earliest-filed due entries are renewed rows: the first round finds none of them expired.
+      const first = await store.sweep(200, 3);
+      expect(first).toHaveLength(3);
+      expect(first.every((row) => row.channel === other)).toBe(true);
+      expect(byId([...first, ...(await store.sweep(200, 3))])).toEqual(byId(expired));
+      expect(await store.sweep(200, 3)).toEqual([]);
+      expect(await store.channel('r', 'a', 200)).toHaveLength(5);
     });
 
     test('after SCRIPT FLUSH (a restarted server, a new master) the scripts load themselves again', async () => {
@@ -187,6 +227,21 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'redis store on a clust
 });
 
 describe('redis store options', () => {
+  test('the scripts call only commands Redis 3.0 has, with no option a later version added (ZADD GT/LT/CH, ...)', () => {
+    // What "supported servers" in the module documentation rests on: every command and option of every script.
+    const redis30 = new Set(['HGET', 'HSET', 'HDEL', 'HSCAN', 'ZADD', 'ZREM', 'ZRANGE', 'ZRANGEBYSCORE', 'ZCOUNT']);
+    const sources = Object.values(scripts).flatMap((value) => (typeof value === 'object' && 'source' in value ? [value.source] : []));
+    expect(sources.length).toBe(10);
+    const calls = sources.flatMap((source) => [...source.matchAll(/redis\.p?call\(([^)]*)\)/g)].map((match) => match[1]!));
+    expect(calls.length).toBeGreaterThan(20);
+    for (const call of calls) {
+      const [command, ...rest] = call.split(',').map((part) => part.trim());
+      expect(redis30).toContain(command!.replaceAll("'", ''));
+      // Quoted options after the command: only those every version knows.
+      for (const option of rest.filter((part) => /^'[^']*'$/.test(part))) expect(["'-inf'", "'+inf'", "'LIMIT'", "'WITHSCORES'", "'COUNT'"]).toContain(option);
+    }
+  });
+
   const client: RedisScriptClient = { evalsha: async () => null, eval: async () => null };
   test('rejects a missing client, braces in the prefix, bad shard counts and timeouts', () => {
     expect(() => createRedisPresenceStore({ redis: {} as RedisScriptClient })).toThrow(PresenceConfigError);

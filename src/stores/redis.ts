@@ -13,18 +13,25 @@
  *
  * | key | type | holds |
  * | --- | --- | --- |
- * | `<prefix>{n}:rows` | hash | row id → `heartbeatAt \n [scope,channel] \n [actorId,sessionId,state]` |
- * | `<prefix>{n}:exp` | sorted set | row id → `expiresAt`: the shard's expiry index |
- * | `<prefix>{n}:c:<[scope,channel]>` | sorted set | row id → `expiresAt`: one channel's members |
+ * | `<prefix>{n}:rows` | hash | row id → `heartbeatAt \n expiresAt \n [scope,channel] \n [actorId,sessionId,state]` |
+ * | `<prefix>{n}:exp` | sorted set | row id → the expiry the row was filed under: the shard's expiry index |
+ * | `<prefix>{n}:c:<[scope,channel]>` | sorted set | row id → the expiry the row was filed under: one channel's members |
+ *
+ * Lazy filing: the exact `expiresAt` lives in the hash value; the scores of
+ * both sorted sets are lower bounds of it (the expiry when the row was
+ * filed; a row's expiry only grows). An insert files the row under its
+ * exact expiry; a renewal leaves the scores alone; a sweep that finds a
+ * renewed row due re-files it under its exact expiry, once per filing.
  *
  * Every operation is one Lua script, in one slot on a Cluster, so each is
  * atomic, and no operation can raise `CROSSSLOT`:
  *
- * - `upsert` / `update`: one script, O(log m) (m = rows of the shard); the
- *   incoming value wins iff its `heartbeatAt` is not older, `expiresAt` only
- *   grows (both sorted sets move together). A renewal is four commands
- *   (`HGET`, `ZADD GT CH`, `HSET`, the channel's `ZADD`), and the reply is
- *   `1` when the row is stored as sent, so the client decodes nothing.
+ * - `upsert` / `update`: one script, O(1) for a renewal, O(log m) for an
+ *   insert (m = rows of the shard); the incoming value wins iff its
+ *   `heartbeatAt` is not older, and the stored `expiresAt` only grows. A
+ *   renewal is two commands (`HGET`, `HSET`), an insert four (`HGET`, two
+ *   `ZADD`, `HSET`), and the reply is `1` when the row is stored as sent, so
+ *   the client decodes nothing.
  * - Concurrent writes (`upsert`, `update`, `admit`) share script calls: a
  *   write whose lane has fewer than two calls out goes at once, alone (so a
  *   lone heartbeat waits for nothing); the writes that arrive meanwhile
@@ -36,24 +43,36 @@
  *   on a Cluster or any other client (`crossShardBatches`). A failed call
  *   fails every write it carried with the same typed error; a row the
  *   server refuses alone (a key of the wrong type) fails alone.
+ * - `admit` with limits: a renewal of a live row counts nothing; a join
+ *   counts the channel's members filed above its `heartbeatAt` unread (they
+ *   are surely live) and reads the exact expiry of those filed at or below it.
  *
- * Supported servers: Redis 6.2 and newer (standalone or Cluster; tested on
- * 7.0), because the merge keeps the larger expiry with `ZADD GT`. On an older
- * server the first `upsert` or `admit` fails with `STORE_UNAVAILABLE` saying
- * so, and writes nothing.
+ * Supported servers: the tests run on Redis 7.0 (standalone and a 3-master
+ * Cluster). No script uses a command or option newer than Redis 3.0 (no
+ * `ZADD GT`, a test checks every script), so 3.0 and newer should work;
+ * versions before 7.0 are not tested.
  * - `get(id)` / `remove(id)`: the id is `JSON.stringify([scope, channel,
  *   actorId, sessionId])` (`presenceRowId`), so the shard follows from the id
  *   alone. Rows must carry that id; others are refused with `INVALID_ARGS`.
- * - `channel(scope, channel, now)`: one script on the channel's sorted set
- *   from `(now` upward, O(log c + live members); expired members are never read.
- * - `sweep(now, limit)`: per shard, a script deletes and returns the rows
- *   whose score is `<= now`, re-reading the score inside the script, so a
- *   row renewed first is never taken and concurrent sweepers on several nodes
- *   each take disjoint rows (every expired row is returned exactly once).
- *   Shards are swept in parallel in batches of 1 000 rows. With a `limit`, a
- *   cheap `ZCOUNT` per shard comes first; only when more rows are expired than
- *   the limit does a peek pick the globally oldest `limit` rows. An idle sweep
- *   costs `shards` small calls.
+ *   `get` is one `HGET`.
+ * - `channel(scope, channel, now)`: one script reads every member of the
+ *   channel's sorted set and returns those whose exact expiry is after
+ *   `now`, O(c) for c members, expired ones not yet swept included.
+ * - `sweep(now, limit)`: per shard, a script walks the entries filed at or
+ *   before `now`: it re-files a renewed row under its exact expiry and
+ *   deletes and returns a really expired one, re-reading the exact expiry
+ *   inside the script, so a row renewed first is never taken and concurrent
+ *   sweepers on several nodes each take disjoint rows (every expired row is
+ *   returned exactly once). One script looks at 1 000 entries at most; shards
+ *   are swept in parallel. With a `limit`, a cheap `ZCOUNT` per shard comes
+ *   first, an upper bound of its expired rows; when the sum exceeds the
+ *   limit the sweep goes in rounds (the earliest-filed rows first, then
+ *   what is missing spread evenly), so it still returns exactly
+ *   `min(limit, expired)` rows. An idle sweep costs `shards` small calls.
+ *   The sweep pays for the renewals: about 10 µs of server time per renewed
+ *   row whose filing came due (a sweep right after 100 000 rows were all
+ *   renewed took 1.0 s of server time and found nothing to delete; each
+ *   renewal costs about half of what it did when it moved both scores).
  * - `rows()`: `HSCAN` of every shard's hash in pages of 500; because shards
  *   are addressed by key, a Cluster client reaches every master without a
  *   keyspace `SCAN`. O(total rows); not a point-in-time snapshot across pages.
@@ -88,7 +107,7 @@ import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
 import { createCoalescer, type CoalesceLimits } from './redis/coalesce.js';
 import { createPlacements, type Placement } from './redis/placements.js';
-import { ADMIT, CHANNEL, COUNT_EXPIRED, GET, PEEK_EXPIRED, REDIS_TOO_OLD, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
+import { ADMIT, CHANNEL, GET, PEEK_EXPIRED, COUNT_EXPIRED, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -168,20 +187,16 @@ const validateOptions = (options: RedisPresenceStoreOptions): { prefix: string; 
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
 
-/** Reads flat `id, value, expiresAt` triples from a script reply. */
-const triples = (reply: unknown, from = 0): PresenceRow[] => {
+/** Reads flat `id, value` pairs from a script reply, from item `from` on. */
+const pairs = (reply: unknown, from = 0): PresenceRow[] => {
   const items = reply as string[];
   const rows: PresenceRow[] = [];
-  for (let index = from; index + 2 < items.length; index += 3) rows.push(decodeRow(items[index]!, items[index + 1]!, items[index + 2]!));
+  for (let index = from; index + 1 < items.length; index += 2) rows.push(decodeRow(items[index]!, items[index + 1]!));
   return rows;
 };
 
-/** Reads a `{value, expiresAt}` reply (nil when there is no row) for a known id. */
-const single = (id: string, reply: unknown): PresenceRow | undefined => {
-  if (reply === null) return undefined;
-  const [value, expiresAt] = reply as [string, string];
-  return decodeRow(id, value, expiresAt);
-};
+/** Reads a stored value (nil when there is no row) of a known id. */
+const single = (id: string, reply: unknown): PresenceRow | undefined => (reply === null ? undefined : decodeRow(id, reply as string));
 
 /**
  * The stored row after a merge script, from its short reply (see
@@ -193,18 +208,7 @@ const stored = (incoming: PresenceRow, reply: unknown): PresenceRow | string[] |
   if (reply === 1) return incoming;
   if (typeof reply === 'string') return { ...incoming, expiresAt: Number(reply) };
   if (Array.isArray(reply) && reply.length === 3) return reply as string[];
-  return single(incoming.id, reply);
-};
-
-/** The typed error for a server without `ZADD GT`, or `undefined` for any other failure. */
-const tooOld = (error: unknown): PresenceError | undefined =>
-  error instanceof Error && error.message.startsWith(REDIS_TOO_OLD)
-    ? new PresenceError('STORE_UNAVAILABLE', `redis store: needs Redis 6.2 or newer (ZADD GT); upgrade the server. It replied: ${error.message}`, { cause: error })
-    : undefined;
-
-/** Rethrows a script's failure, typed when the server is too old for the merge. */
-const failed = (error: unknown): never => {
-  throw tooOld(error) ?? error;
+  return single(incoming.id, Array.isArray(reply) ? reply[0] : reply);
 };
 
 /** What `merge` replies, before the caller reads it: a row, ADMIT's refusal, or nothing. */
@@ -250,7 +254,10 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys): Promise<T> =>
     client
       .evalsha(script.sha, keys, ...args)
-      .then(answer, (error: unknown) => (isNoScript(error) ? client.eval(script.source, keys, ...args).then(answer, failed) : failed(error)));
+      .then(answer, (error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.eval(script.source, keys, ...args).then(answer);
+      });
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
 
@@ -270,18 +277,18 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       one: ({ kind, row, place, value, limits }) =>
         run(
           kind === ROW_KIND.admit ? ADMIT : UPSERT,
-          [place.keys.rows, place.keys.expiry, place.channelKey, row.id, String(row.expiresAt), value, ...(kind === ROW_KIND.update ? ['1'] : limits)],
+          [place.keys.rows, place.keys.expiry, place.channelKey, row.id, value, ...(kind === ROW_KIND.update ? ['1'] : limits)],
           (reply) => stored(row, reply),
         ),
       many: (writes) => {
         const keys = writes.flatMap(({ place }) => [place.keys.rows, place.keys.expiry, place.channelKey]);
-        const args = writes.flatMap(({ kind, row, value, limits }) => [kind, row.id, String(row.expiresAt), value, ...limits]);
+        const args = writes.flatMap(({ kind, row, value, limits }) => [kind, row.id, value, ...limits]);
         return run(
           WRITE_MANY,
           [...keys, ...args],
           (reply) => {
             if (!Array.isArray(reply)) throw new Error(`a multi-row write replied ${JSON.stringify(reply)}`);
-            return reply.map((one: unknown, index) => (one instanceof Error ? (tooOld(one) ?? one) : stored(writes[index]!.row, one)));
+            return reply.map((one: unknown, index) => (one instanceof Error ? one : stored(writes[index]!.row, one)));
           },
           keys.length,
         );
@@ -302,10 +309,10 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
           : [
               scriptCount(limits.maxMembers),
               scriptCount(limits.maxSessionsPerActor),
-              // Every id of the actor in this channel starts with this prefix: JSON of [scope, channel, actorId, ...
-              `${JSON.stringify([checked.scope, checked.channel, checked.actorId]).slice(0, -1)},`,
+              // Every id of the actor in this channel starts with this prefix.
+              place.actorPrefix,
             ];
-      return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.channelJson), limits: extra });
+      return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.valueHead), limits: extra });
     });
 
   const write = (operation: 'upsert' | 'update', row: PresenceRow) => merge(operation, row) as Promise<PresenceRow | undefined>;
@@ -324,38 +331,71 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
     return admitted(reply!);
   };
 
-  /** Deletes up to `limit` expired rows of one shard, in script-sized batches. */
+  /** Deletes up to `limit` expired rows of one shard (re-filing the renewed ones it meets), in script-sized batches. */
   const sweepShard = async (keys: ShardKeys, at: string, limit: number): Promise<PresenceRow[]> => {
     const removed: PresenceRow[] = [];
     while (removed.length < limit) {
-      const batch = Math.min(SWEEP_BATCH, limit - removed.length);
-      const rows = triples(await run(SWEEP, [keys.rows, keys.expiry, at, String(batch), keys.channelPrefix]));
-      removed.push(...rows);
-      if (rows.length < batch) break;
+      const batch = String(Math.min(SWEEP_BATCH, limit - removed.length));
+      const reply = (await run(SWEEP, [keys.rows, keys.expiry, at, batch, keys.channelPrefix, String(SWEEP_BATCH)])) as string[];
+      removed.push(...pairs(reply, 1));
+      if (reply[0] === '0') break;
     }
     return removed;
   };
 
-  /** How many rows each shard may give so the sweep takes the oldest `limit` expired rows. */
-  const quotas = async (at: string, limit: number): Promise<number[]> => {
-    const counts = (await Promise.all(keysOf.map((keys) => run(COUNT_EXPIRED, [keys.expiry, at])))).map(Number);
-    if (counts.reduce((sum, count) => sum + count, 0) <= limit) return counts;
-    const peeks = await Promise.all(
-      keysOf.map((keys, shard) =>
-        counts[shard] === 0 ? Promise.resolve([]) : run(PEEK_EXPIRED, [keys.expiry, at, String(Math.min(limit, counts[shard]!))]),
-      ),
-    );
+  /**
+   * How many rows each of `open` shards may give so a sweep takes `limit`
+   * rows, the earliest filed first: the earliest `limit` due entries of
+   * each, merged by score. A shard with no due entry left is not in the map.
+   */
+  const quotas = async (open: readonly number[], at: string, limit: number): Promise<Map<number, number>> => {
+    const peeks = await Promise.all(open.map((shard) => run(PEEK_EXPIRED, [keysOf[shard]!.expiry, at, String(limit)])));
     const candidates: { shard: number; id: string; expiresAt: number }[] = [];
-    peeks.forEach((reply, shard) => {
+    const quota = new Map<number, number>();
+    peeks.forEach((reply, index) => {
       const items = reply as string[];
-      for (let index = 0; index + 1 < items.length; index += 2) {
-        candidates.push({ shard, id: items[index]!, expiresAt: Number(items[index + 1]) });
-      }
+      if (items.length > 0) quota.set(open[index]!, 0);
+      for (let item = 0; item + 1 < items.length; item += 2) candidates.push({ shard: open[index]!, id: items[item]!, expiresAt: Number(items[item + 1]) });
     });
     candidates.sort(byExpiry);
-    const quota = new Array<number>(shards).fill(0);
-    for (const candidate of candidates.slice(0, limit)) quota[candidate.shard]! += 1;
+    for (const candidate of candidates.slice(0, limit)) quota.set(candidate.shard, quota.get(candidate.shard)! + 1);
     return quota;
+  };
+
+  /** `limit` rows asked of `open` shards as evenly as whole rows allow (some get none when they outnumber the rows). */
+  const spread = (open: readonly number[], limit: number): Map<number, number> =>
+    new Map(open.map((shard, index) => [shard, Math.floor(limit / open.length) + (index < limit % open.length ? 1 : 0)]));
+
+  /**
+   * Exactly `min(limit, expired)` rows over every shard. A shard's due
+   * entries are only an upper bound of its expired rows (a renewed row stays
+   * filed under its old expiry until a sweep meets it and re-files it), so
+   * when they exceed the limit the sweep goes in rounds. The first gives
+   * each shard a quota from the earliest-filed due entries overall (so
+   * without renewals it takes the globally oldest rows); a shard that gives
+   * fewer than its quota has no expired row left and closes; later rounds
+   * spread what is still missing evenly over the open shards. Every round
+   * takes a row or closes a shard, and no round asks for more than is missing.
+   */
+  const sweepBounded = async (at: string, limit: number): Promise<PresenceRow[]> => {
+    const due = (await Promise.all(keysOf.map((keys) => run(COUNT_EXPIRED, [keys.expiry, at])))).map(Number);
+    if (due.reduce((sum, count) => sum + count, 0) <= limit) {
+      return (await Promise.all(keysOf.map((keys, shard) => (due[shard] === 0 ? Promise.resolve([]) : sweepShard(keys, at, due[shard]!))))).flat();
+    }
+    const swept: PresenceRow[] = [];
+    let open = due.flatMap((count, shard) => (count > 0 ? [shard] : []));
+    for (let round = 0; swept.length < limit && open.length > 0; round += 1) {
+      const quota = round === 0 ? await quotas(open, at, limit) : spread(open, limit - swept.length);
+      const asked = [...quota].filter(([, rows]) => rows > 0);
+      const taken = await Promise.all(asked.map(([shard, rows]) => sweepShard(keysOf[shard]!, at, rows)));
+      const short = new Set<number>();
+      taken.forEach((rows, index) => {
+        swept.push(...rows);
+        if (rows.length < asked[index]![1]) short.add(asked[index]![0]);
+      });
+      open = [...quota.keys()].filter((shard) => !short.has(shard));
+    }
+    return swept;
   };
 
   return {
@@ -363,8 +403,7 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       call('get', async () => {
         const channel = channelJsonOfId(id);
         if (channel === undefined) return undefined;
-        const keys = keysOfChannel(channel);
-        return single(id, await run(GET, [keys.rows, keys.expiry, id]));
+        return single(id, await run(GET, [keysOfChannel(channel).rows, id]));
       }),
     upsert,
     update: (row) => write('update', row),
@@ -380,16 +419,15 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
       call('channel', async () => {
         const name = channelJson(scope, channel);
         const keys = keysOfChannel(name);
-        return triples(await run(CHANNEL, [keys.channelPrefix + name, keys.rows, `(${formatTime('now', now)}`]));
+        return pairs(await run(CHANNEL, [keys.channelPrefix + name, keys.rows, formatTime('now', now)]));
       }),
     sweep: (now, limit) =>
       call('sweep', async () => {
         const at = formatTime('now', now);
         const max = checkSweepLimit('redis', limit);
         if (max === 0) return [];
-        const perShard = max === Infinity ? new Array<number>(shards).fill(Infinity) : await quotas(at, max);
-        const swept = await Promise.all(keysOf.map((keys, shard) => (perShard[shard] === 0 ? Promise.resolve([]) : sweepShard(keys, at, perShard[shard]!))));
-        return swept.flat().sort(byExpiry);
+        const swept = max === Infinity ? (await Promise.all(keysOf.map((keys) => sweepShard(keys, at, Infinity)))).flat() : await sweepBounded(at, max);
+        return swept.sort(byExpiry);
       }),
     rows: () =>
       call('rows', async () => {
@@ -398,9 +436,9 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
             const found: PresenceRow[] = [];
             let cursor = '0';
             do {
-              const reply = (await run(ROWS_PAGE, [keys.rows, keys.expiry, cursor, String(ROWS_PAGE_SIZE)])) as string[];
-              cursor = String(reply[0]);
-              found.push(...triples(reply, 1));
+              const [next, page] = (await run(ROWS_PAGE, [keys.rows, cursor, String(ROWS_PAGE_SIZE)])) as [string, string[]];
+              cursor = next;
+              found.push(...pairs(page));
             } while (cursor !== '0');
             return found;
           }),

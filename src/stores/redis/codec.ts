@@ -29,7 +29,7 @@ export const shardOf = (channelJson: string, shards: number): number => {
 export interface ShardKeys {
   /** Hash: row id → stored value. */
   readonly rows: string;
-  /** Sorted set: row id → expiresAt (the shard's expiry index). */
+  /** Sorted set: row id → the expiry it was filed under (the shard's expiry index; a lower bound of the row's). */
   readonly expiry: string;
   /** Prefix of the shard's channel keys; append the channel JSON. */
   readonly channelPrefix: string;
@@ -91,27 +91,38 @@ export const formatTime = (field: string, value: number): string => {
 };
 
 /**
+ * What the stored value of every row of one identity starts its channel
+ * part with, so a renewal encodes only its times and state.
+ *
+ * @param channel - `JSON.stringify([scope, channel])`
+ * @param actorId - the row's actor
+ * @param sessionId - the row's session
+ * @returns `channel JSON \n [actorId, sessionId,` (the body JSON without its state and closing bracket)
+ */
+export const valueHead = (channel: string, actorId: string, sessionId: string): string => `${channel}\n${JSON.stringify([actorId, sessionId]).slice(0, -1)},`;
+
+/**
  * The stored value of a row that `checkedRow` accepted (its id is the
  * canonical one and its times are safe integers).
  *
  * @param row - the checked incoming row
- * @param channel - `JSON.stringify([row.scope, row.channel])`, which the caller already holds
- * @returns the hash value: `heartbeatAt \n channel JSON \n [actorId, sessionId, state] JSON`
+ * @param head - {@link valueHead} of its identity, which the caller already holds
+ * @returns the hash value: `heartbeatAt \n expiresAt \n channel JSON \n [actorId, sessionId, state] JSON`
  */
-export const encodeValue = (row: PresenceRow, channel: string): string => `${row.heartbeatAt}\n${channel}\n${JSON.stringify([row.actorId, row.sessionId, row.state])}`;
+export const encodeValue = (row: PresenceRow, head: string): string => `${row.heartbeatAt}\n${row.expiresAt}\n${head}${JSON.stringify(row.state)}]`;
 
 /**
- * Rebuilds a row from its id, stored value and expiry score.
+ * Rebuilds a row from its id and stored value.
  *
  * @param id - the hash field
  * @param value - the stored value
- * @param expiresAt - the expiry score as Redis printed it
  * @returns the row
  */
-export const decodeRow = (id: string, value: string, expiresAt: string): PresenceRow => {
+export const decodeRow = (id: string, value: string): PresenceRow => {
   const first = value.indexOf('\n');
   const second = value.indexOf('\n', first + 1);
-  const [scope, channel] = JSON.parse(value.slice(first + 1, second)) as [string, string];
-  const [actorId, sessionId, state] = JSON.parse(value.slice(second + 1)) as [string, string, PresenceState];
-  return { id, scope, channel, actorId, sessionId, state, expiresAt: Number(expiresAt), heartbeatAt: Number(value.slice(0, first)) };
+  const third = value.indexOf('\n', second + 1);
+  const [scope, channel] = JSON.parse(value.slice(second + 1, third)) as [string, string];
+  const [actorId, sessionId, state] = JSON.parse(value.slice(third + 1)) as [string, string, PresenceState];
+  return { id, scope, channel, actorId, sessionId, state, expiresAt: Number(value.slice(first + 1, second)), heartbeatAt: Number(value.slice(0, first)) };
 };

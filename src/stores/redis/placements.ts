@@ -1,14 +1,15 @@
 /**
  * The Redis store's memory of where recently written ids live: a renewal of
  * a remembered id with the same four identity parts skips `presenceRowId`,
- * the channel JSON, the shard hash and the key concatenation, which are most
+ * the channel JSON, the shard hash, the key concatenation and the value's
+ * identity JSON, which are most
  * of a heartbeat's client cost after the socket write. Bounded: past `limit`
  * ids it starts over, so a forgotten id only pays the encoding again.
  *
  * @module
  */
 import { sameIdentity, type PresenceIdentity } from '../../row.js';
-import { channelJson, type ShardKeys } from './codec.js';
+import { channelJson, valueHead, type ShardKeys } from './codec.js';
 
 /** Where one id lives. */
 export interface Placement extends PresenceIdentity {
@@ -18,6 +19,10 @@ export interface Placement extends PresenceIdentity {
   readonly keys: ShardKeys;
   /** The channel's sorted set. */
   readonly channelKey: string;
+  /** The start of its stored value's channel and body parts (`valueHead`). */
+  readonly valueHead: string;
+  /** What every id of its actor in its channel starts with: JSON of `[scope, channel, actorId,`. */
+  readonly actorPrefix: string;
 }
 
 /** Remembered placements by id. */
@@ -45,7 +50,17 @@ export const createPlacements = (limit: number, keysOfChannel: (channel: string)
       if (byId.size >= limit) byId.clear();
       const json = channelJson(row.scope, row.channel);
       const keys = keysOfChannel(json);
-      const placement = { scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId, channelJson: json, keys, channelKey: keys.channelPrefix + json };
+      const placement: Placement = {
+        scope: row.scope,
+        channel: row.channel,
+        actorId: row.actorId,
+        sessionId: row.sessionId,
+        channelJson: json,
+        keys,
+        channelKey: keys.channelPrefix + json,
+        valueHead: valueHead(json, row.actorId, row.sessionId),
+        actorPrefix: `${JSON.stringify([row.scope, row.channel, row.actorId]).slice(0, -1)},`,
+      };
       byId.set(row.id, placement);
       return placement;
     },

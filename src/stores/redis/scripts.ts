@@ -2,12 +2,17 @@
  * The Lua scripts of the Redis store. Each runs atomically inside one shard's
  * hash slot; together they are the only way the store touches Redis.
  *
- * Stored value of a row (hash field = row id): `<heartbeatAt>\n<channel JSON>\n<body JSON>`,
- * where channel JSON is `JSON.stringify([scope, channel])` and body JSON is
+ * Stored value of a row (hash field = row id):
+ * `<heartbeatAt>\n<expiresAt>\n<channel JSON>\n<body JSON>`, where channel
+ * JSON is `JSON.stringify([scope, channel])` and body JSON is
  * `JSON.stringify([actorId, sessionId, state])`. JSON never contains a raw
- * newline, so the two separators are unambiguous; Lua reads only the
- * `heartbeatAt` prefix and the channel part, and never decodes the state
- * (cjson would renumber and reorder it).
+ * newline, so the three separators are unambiguous; Lua reads only the two
+ * times and the channel part, and never decodes the state (cjson would
+ * renumber and reorder it). The value holds the exact `expiresAt`; the
+ * scores of the sorted sets are the expiry the row was filed under, never
+ * above it (lazy filing: a renewal does not move them).
+ *
+ * No script needs a command newer than Redis 2.8 (`HSCAN`).
  *
  * @module
  */
@@ -23,12 +28,6 @@ export interface RedisScript {
   readonly keys: number;
 }
 
-/**
- * The error code the merge scripts reply with when the server lacks
- * `ZADD GT` (Redis older than 6.2).
- */
-export const REDIS_TOO_OLD = 'PRESENCE_REDIS_TOO_OLD';
-
 const script = (keys: number, source: string): RedisScript => ({
   source,
   keys,
@@ -36,78 +35,128 @@ const script = (keys: number, source: string): RedisScript => ({
 });
 
 /**
+ * Lua helpers every script that reads a stored value shares: `split(v)`
+ * returns the positions of the value's first three newlines, and
+ * `expiry(v)` its exact `expiresAt` as text.
+ */
+const VALUE = `local function split(v)
+  local a = string.find(v, '\\n', 1, true)
+  local b = string.find(v, '\\n', a + 1, true)
+  return a, b, string.find(v, '\\n', b + 1, true)
+end
+local function expiry(v)
+  local a, b = split(v)
+  return string.sub(v, a + 1, b - 1)
+end
+`;
+
+/**
  * The insert-or-merge every write script shares, as the Lua function
- * `merge(rows, expiry, channel, id, expiresAt, value, onlyIfExists)`. The
- * incoming `heartbeatAt` is the value's prefix, so it is not sent twice. Four
- * commands on a renewal: `HGET`, `ZADD GT CH` (keeps the larger expiry and
- * says whether it moved, Redis >= 6.2), `HSET`, and the channel's `ZADD` only
- * when the expiry moved. The expiry `ZADD` runs before any write, so on an
- * older Redis it fails with nothing written. The reply is as short as the
- * outcome allows, because the caller already holds the incoming row:
+ * `merge(rows, expiry, channel, id, value, onlyIfExists, cur)`, where `cur`
+ * is the stored value when the caller already read it (`false`: no row) and
+ * `nil` otherwise. The incoming times are the value's prefix, so they are
+ * not sent twice.
+ *
+ * - An insert files the row in both sorted sets under its exact expiry
+ *   (the channel's set first: its key is the one another program may hold
+ *   with the wrong type, and then nothing is written).
+ * - A renewal is `HGET` + `HSET` and nothing else: the exact expiry lives in
+ *   the value, and the sorted sets keep the score the row was filed under,
+ *   a lower bound of it, until a sweep finds it due and re-files it.
+ *
+ * The incoming value wins iff its `heartbeatAt` is not older; the stored
+ * expiry only grows. The reply is as short as the outcome allows, because
+ * the caller already holds the incoming row:
  *
  * - `1`: the incoming row is stored as sent;
  * - a string: the incoming value is stored, under this larger stored expiry;
- * - `{value, expiresAt}`: the stored value is newer and stays;
+ * - `{value}`: the stored value is newer and stays (its expiry may have grown);
  * - nil: `onlyIfExists` and no such row.
  */
-const MERGE = `local function merge(rk, ek, ck, id, ex, value, only)
-  local cur = redis.call('HGET', rk, id)
-  if not cur and only == '1' then return false end
-  local won = not cur or tonumber(string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)) >= tonumber(string.sub(cur, 1, string.find(cur, '\\n', 1, true) - 1))
-  local grew = redis.pcall('ZADD', ek, 'GT', 'CH', ex, id)
-  if type(grew) == 'table' then return redis.error_reply('${REDIS_TOO_OLD} ' .. tostring(grew.err)) end
-  if won then redis.call('HSET', rk, id, value) end
-  if grew == 1 then redis.call('ZADD', ck, ex, id) end
-  if won then
-    if grew == 1 then return 1 end
-    return redis.call('ZSCORE', ek, id)
+const MERGE = `${VALUE}local function merge(rk, ek, ck, id, value, only, cur)
+  if cur == nil then cur = redis.call('HGET', rk, id) end
+  local a, b = split(value)
+  local ex = string.sub(value, a + 1, b - 1)
+  if not cur then
+    if only == '1' then return false end
+    redis.call('ZADD', ck, ex, id)
+    redis.call('ZADD', ek, ex, id)
+    redis.call('HSET', rk, id, value)
+    return 1
   end
-  if grew == 1 then return {cur, ex} end
-  return {cur, redis.call('ZSCORE', ek, id)}
+  local c, d = split(cur)
+  local ex0 = string.sub(cur, c + 1, d - 1)
+  if tonumber(string.sub(value, 1, a - 1)) >= tonumber(string.sub(cur, 1, c - 1)) then
+    if tonumber(ex) >= tonumber(ex0) then
+      redis.call('HSET', rk, id, value)
+      return 1
+    end
+    redis.call('HSET', rk, id, string.sub(value, 1, a) .. ex0 .. string.sub(value, b))
+    return ex0
+  end
+  if tonumber(ex) > tonumber(ex0) then
+    cur = string.sub(cur, 1, c) .. ex .. string.sub(cur, d)
+    redis.call('HSET', rk, id, cur)
+  end
+  return {cur}
 end
 `;
 
 /**
  * A heartbeat's write as the Lua function `admit(rows, expiry, channel, id,
- * expiresAt, value, maxMembers, maxSessionsPerActor, actorPrefix)`: when the
- * id is not live at the value's heartbeatAt, counts the channel's other live
- * members and those whose id starts with the actor's prefix, and returns
- * `{limit, count, 'refused'}` at a limit (nothing written); otherwise merges
- * as {@link MERGE}. One script, so no join can land between the count and
- * the write.
+ * value, maxMembers, maxSessionsPerActor, actorPrefix)`: when the id is not
+ * live at the value's heartbeatAt, counts the channel's other live members
+ * and those whose id starts with the actor's prefix, and returns `{limit,
+ * count, 'refused'}` at a limit (nothing written); otherwise merges as
+ * {@link MERGE}. A member filed above `heartbeatAt` is live (its score is a
+ * lower bound of its expiry) and is counted unread; only the members filed
+ * at or below it are read for their exact expiry, and only the actor's
+ * own when even all of them could not reach `maxMembers` (so a join far
+ * from the member limit reads a handful of rows, not the channel). One
+ * script, so no join can land between the count and the write.
  */
-const ADMIT_ROW = `local function admit(rk, ek, ck, id, ex, value, maxMembers, maxSessions, prefix)
-  local ex0 = redis.call('ZSCORE', ek, id)
+const ADMIT_ROW = `local function admit(rk, ek, ck, id, value, maxMembers, maxSessions, prefix)
+  local cur = redis.call('HGET', rk, id)
   local at = string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)
-  if not ex0 or tonumber(ex0) <= tonumber(at) then
-    local ids = redis.call('ZRANGEBYSCORE', ck, '(' .. at, '+inf')
+  if not cur or tonumber(expiry(cur)) <= tonumber(at) then
     local members, mine = 0, 0
-    for i = 1, #ids do
-      if ids[i] ~= id then
+    local function count(member)
+      if member ~= id then
         members = members + 1
-        if string.sub(ids[i], 1, #prefix) == prefix then mine = mine + 1 end
+        if string.sub(member, 1, #prefix) == prefix then mine = mine + 1 end
+      end
+    end
+    local ids = redis.call('ZRANGEBYSCORE', ck, '(' .. at, '+inf')
+    for i = 1, #ids do count(ids[i]) end
+    ids = redis.call('ZRANGEBYSCORE', ck, '-inf', at)
+    -- Unless these could reach the member limit, only the actor's own sessions need their exact expiry.
+    local anyone = members + #ids >= tonumber(maxMembers)
+    for i = 1, #ids do
+      if anyone or string.sub(ids[i], 1, #prefix) == prefix then
+        local v = redis.call('HGET', rk, ids[i])
+        if v and tonumber(expiry(v)) > tonumber(at) then count(ids[i]) end
       end
     end
     if members >= tonumber(maxMembers) then return {'channel', tostring(members), 'refused'} end
     if mine >= tonumber(maxSessions) then return {'actor', tostring(mine), 'refused'} end
   end
-  return merge(rk, ek, ck, id, ex, value, '0')
+  return merge(rk, ek, ck, id, value, '0', cur)
 end
 `;
 
 /**
- * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, expiresAt, value,
+ * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, value,
  * onlyIfExists or nothing). Incoming value wins iff its heartbeatAt is not
  * older; expiresAt only grows. Replies as {@link MERGE} describes.
  */
-export const UPSERT = script(3, `${MERGE}return merge(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])`);
+export const UPSERT = script(3, `${MERGE}return merge(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])`);
 
 /**
- * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, expiresAt,
- * value, maxMembers, maxSessionsPerActor, the actor's id prefix), as
+ * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, value,
+ * maxMembers, maxSessionsPerActor, the actor's id prefix), as
  * {@link ADMIT_ROW} describes.
  */
-export const ADMIT = script(3, `${MERGE}${ADMIT_ROW}return admit(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])`);
+export const ADMIT = script(3, `${MERGE}${ADMIT_ROW}return admit(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`);
 
 /** What a row of {@link WRITE_MANY} is: its first argument. */
 export const ROW_KIND = { upsert: 'u', update: 'x', admit: 'a' } as const;
@@ -118,13 +167,12 @@ export const ROW_KIND = { upsert: 'u', update: 'x', admit: 'a' } as const;
  * the writes run one by one in that order (the same id twice merges twice; a
  * join's count sees the rows admitted before it). KEYS: rows, expiry and
  * channel of each row in turn (all of one slot on a Cluster; any shards on a
- * standalone server). ARGV per row: its {@link ROW_KIND}, id,
- * expiresAt, value, and for an admit maxMembers, maxSessionsPerActor and the
- * actor prefix. Replies with an array of one reply per row. Each row runs
- * under `pcall`: a command the server refuses (a key of the wrong type under
- * the prefix) fails only that row, which replies with the error, exactly
- * what the row alone would have done; on a server without `ZADD GT` every
- * row replies the error, and nothing is written.
+ * standalone server). ARGV per row: its {@link ROW_KIND}, id, value, and for
+ * an admit maxMembers, maxSessionsPerActor and the actor prefix. Replies
+ * with an array of one reply per row. Each row runs under `pcall`: a command
+ * the server refuses (a key of the wrong type under the prefix) fails only
+ * that row, which replies with the error, exactly what the row alone would
+ * have done.
  */
 export const WRITE_MANY = script(
   0,
@@ -133,63 +181,84 @@ for i = 1, #KEYS / 3 do
   local rk, ek, ck, kind = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], ARGV[a]
   local ok, res
   if kind == '${ROW_KIND.admit}' then
-    ok, res = pcall(admit, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
-    a = a + 7
+    ok, res = pcall(admit, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+    a = a + 6
   else
-    ok, res = pcall(merge, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], kind == '${ROW_KIND.update}' and '1' or '0')
-    a = a + 4
+    ok, res = pcall(merge, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
+    a = a + 3
   end
   if ok then out[i] = res else out[i] = redis.error_reply(type(res) == 'table' and tostring(res.err) or tostring(res)) end
 end
 return out`,
 );
 
-/** One row (KEYS: rows, expiry; ARGV: id). Returns `{value, expiresAt}` or nil. */
-export const GET = script(
-  2,
-  `local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return false end
-return {cur, redis.call('ZSCORE', KEYS[2], ARGV[1])}`,
-);
+/** One row's stored value (KEYS: rows; ARGV: id), or nil. */
+export const GET = script(1, `return redis.call('HGET', KEYS[1], ARGV[1])`);
 
-/** Delete one row (KEYS: rows, expiry, channel; ARGV: id). Returns `{value, expiresAt}` or nil. */
+/** Delete one row (KEYS: rows, expiry, channel; ARGV: id). Returns its stored value, or nil. */
 export const REMOVE = script(
   3,
   `local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then return false end
-local ex = redis.call('ZSCORE', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-return {cur, ex}`,
+return cur`,
 );
 
 /**
- * Live members of one channel (KEYS: channel, rows; ARGV: exclusive lower
- * bound `(now`). Returns flat `id, value, expiresAt` triples.
+ * Live members of one channel (KEYS: channel, rows; ARGV: now). Every member
+ * is read (the value is the answer), and its exact expiry, not its filing
+ * score, decides. Returns flat `id, value` pairs.
  */
 export const CHANNEL = script(
   2,
-  `local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf', 'WITHSCORES')
-local out = {}
-for i = 1, #ids, 2 do
+  `${VALUE}local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local now, out = tonumber(ARGV[1]), {}
+for i = 1, #ids do
   local cur = redis.call('HGET', KEYS[2], ids[i])
-  if cur then
+  if cur and tonumber(expiry(cur)) > now then
     out[#out + 1] = ids[i]
     out[#out + 1] = cur
-    out[#out + 1] = ids[i + 1]
   end
 end
 return out`,
 );
 
-/** How many rows of one shard are expired (KEYS: expiry; ARGV: now). */
+/**
+ * Lua `due(rows, expiry, channelPrefix, id, now)` for an entry of the
+ * shard's expiry set filed at or below `now`: re-files a row whose exact
+ * expiry is later in both sorted sets under that expiry and returns nil;
+ * returns the stored value of a row that is really expired, and its channel
+ * key; drops an entry without a row. The channel key is rebuilt
+ * from the stored value: it lives in the same slot (same hash tag).
+ */
+const DUE = `${VALUE}local function due(rk, ek, prefix, id, now)
+  local cur = redis.call('HGET', rk, id)
+  if not cur then
+    redis.call('ZREM', ek, id)
+    return nil
+  end
+  local a, b, c = split(cur)
+  local ex = string.sub(cur, a + 1, b - 1)
+  if tonumber(ex) <= now then return cur, prefix .. string.sub(cur, b + 1, c - 1) end
+  redis.call('ZADD', ek, ex, id)
+  redis.call('ZADD', prefix .. string.sub(cur, b + 1, c - 1), ex, id)
+  return nil
+end
+`;
+
+/**
+ * How many entries of one shard's expiry set are due (KEYS: expiry; ARGV:
+ * now): an upper bound of its expired rows, because a renewed row stays
+ * filed under its old expiry until a sweep re-files it.
+ */
 export const COUNT_EXPIRED = script(1, `return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1])`);
 
 /**
- * The earliest expired `id, expiresAt` pairs of one shard, oldest first
- * (KEYS: expiry; ARGV: now, limit). Read-only: used to pick which shards a
- * bounded sweep takes rows from.
+ * The earliest-filed due `id, score` pairs of one shard (KEYS: expiry; ARGV:
+ * now, limit). Read-only: used to pick which shards a bounded sweep takes
+ * rows from.
  */
 export const PEEK_EXPIRED = script(
   1,
@@ -197,50 +266,47 @@ export const PEEK_EXPIRED = script(
 );
 
 /**
- * Delete and return up to `limit` expired rows of one shard, oldest first
- * (KEYS: rows, expiry; ARGV: now, limit, channel key prefix of the shard).
- * Expiry is re-read inside the script, so a row renewed before it runs is
- * never taken, and a row is deleted by exactly one caller. The channel key is
- * rebuilt from the stored value: it lives in the same slot (same hash tag).
- * Returns flat `id, value, expiresAt` triples.
+ * Delete and return up to `limit` expired rows of one shard, looking at no
+ * more than `work` due entries (KEYS: rows, expiry; ARGV: now, limit,
+ * channel key prefix of the shard, work). A due entry whose row was renewed
+ * is re-filed (see {@link DUE}) and the script goes on, so the rows it
+ * returns are exactly the first really expired ones it met. The exact
+ * expiry is read inside the script, so a row renewed before it runs is
+ * never taken, and a row is deleted by exactly one caller. Returns `'0'`
+ * (no due entry is left) or `'1'` (it stopped at a bound), followed by flat
+ * `id, value` pairs.
  */
 export const SWEEP = script(
   2,
-  `local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {}
-for i = 1, #ids, 2 do
-  local id = ids[i]
-  local cur = redis.call('HGET', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
-  if cur then
-    redis.call('HDEL', KEYS[1], id)
-    local a = string.find(cur, '\\n', 1, true)
-    local b = string.find(cur, '\\n', a + 1, true)
-    redis.call('ZREM', ARGV[3] .. string.sub(cur, a + 1, b - 1), id)
-    out[#out + 1] = id
-    out[#out + 1] = cur
-    out[#out + 1] = ids[i + 1]
+  `${DUE}local now, limit, work = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
+local out, taken, seen = {'1'}, 0, 0
+while taken < limit and seen < work do
+  local page = math.min(limit - taken, work - seen)
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, page)
+  for i = 1, #ids do
+    local id = ids[i]
+    seen = seen + 1
+    local cur, ck = due(KEYS[1], KEYS[2], ARGV[3], id, now)
+    if cur then
+      redis.call('HDEL', KEYS[1], id)
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('ZREM', ck, id)
+      taken = taken + 1
+      out[#out + 1] = id
+      out[#out + 1] = cur
+    end
+  end
+  -- A short page was every due entry: each one left the range or was taken.
+  if #ids < page then
+    out[1] = '0'
+    break
   end
 end
 return out`,
 );
 
 /**
- * One page of a shard's rows (KEYS: rows, expiry; ARGV: HSCAN cursor, count).
- * Returns the next cursor followed by flat `id, value, expiresAt` triples.
+ * One page of a shard's rows (KEYS: rows; ARGV: HSCAN cursor, count): the
+ * `HSCAN` reply as is, the next cursor and flat `id, value` pairs.
  */
-export const ROWS_PAGE = script(
-  2,
-  `local page = redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', tonumber(ARGV[2]))
-local out = {page[1]}
-local kv = page[2]
-for i = 1, #kv, 2 do
-  local ex = redis.call('ZSCORE', KEYS[2], kv[i])
-  if ex then
-    out[#out + 1] = kv[i]
-    out[#out + 1] = kv[i + 1]
-    out[#out + 1] = ex
-  end
-end
-return out`,
-);
+export const ROWS_PAGE = script(1, `return redis.call('HSCAN', KEYS[1], ARGV[1], 'COUNT', tonumber(ARGV[2]))`);
