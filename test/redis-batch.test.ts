@@ -7,6 +7,7 @@
  * goes on, a row the server refuses fails alone, and a join's limit check
  * sees the rows before it in the same batch.
  */
+import { createHash } from 'node:crypto';
 import { fc, test } from '@fast-check/vitest';
 import { Redis, type Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -31,20 +32,22 @@ interface SentCall {
 }
 
 /**
- * The real client, with every `EVALSHA` recorded; `fault` may fail a call
+ * The real client, with every script call (`EVALSHA` or `EVAL`) recorded; `fault` may fail a call
  * instead of sending it. `isCluster` is passed on, so the store picks its
  * lanes as it would on the bare client.
  */
 const recording = (client: Redis | Cluster, fault: (sha: string) => Error | undefined = () => undefined) => {
   const calls: SentCall[] = [];
+  const send = (sha: string, keys: number, args: string[], call: () => Promise<unknown>) => {
+    calls.push({ sha, rows: sha === WRITE_MANY.sha ? keys / 3 : 1, tags: new Set(args.slice(0, keys).map((key) => /\{(\d+)\}/.exec(key)![1]!)) });
+    const error = fault(sha);
+    return error === undefined ? call() : Promise.reject(error);
+  };
   const redis: RedisScriptClient & { isCluster: boolean } = {
     isCluster: client.isCluster,
-    evalsha: (sha, keys, ...args) => {
-      calls.push({ sha, rows: sha === WRITE_MANY.sha ? keys / 3 : 1, tags: new Set(args.slice(0, keys).map((key) => /\{(\d+)\}/.exec(key)![1]!)) });
-      const error = fault(sha);
-      return error === undefined ? client.evalsha(sha, keys, ...args) : Promise.reject(error);
-    },
-    eval: (source, keys, ...args) => client.eval(source, keys, ...args),
+    evalsha: (sha, keys, ...args) => send(sha, keys, args, () => client.evalsha(sha, keys, ...args)),
+    // The store sends a script's first call in a shard by EVAL: recorded (and faulted) under its SHA like the others.
+    eval: (source, keys, ...args) => send(createHash('sha1').update(source).digest('hex'), keys, args, () => client.eval(source, keys, ...args)),
   };
   return { calls, redis, batches: () => calls.filter((call) => call.sha === WRITE_MANY.sha) };
 };

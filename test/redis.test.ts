@@ -164,6 +164,18 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
       expect(await store.channel('f', 'c', 0)).toEqual([renewed]);
     });
 
+    test('on a server that lacks the scripts, a join and an update of the same row sent together apply in order', async () => {
+      const masters = backend.client instanceof Redis ? [backend.client] : backend.client.nodes('master');
+      await Promise.all(masters.map((node) => node.script('FLUSH')));
+      const store = backend.store();
+      await store.upsert(rowOf({ scope: 'n', channel: 'c', actorId: 'first', sessionId: '' }, 1, 10));
+      // UPSERT is loaded now, ADMIT is not: a NOSCRIPT retry of the join would land after the update.
+      const joining = rowOf({ scope: 'n', channel: 'c', actorId: 'a', sessionId: '' }, 5, 20);
+      const [joined, updated] = await Promise.all([store.admit(joining, { maxMembers: 5, maxSessionsPerActor: 5 }), store.update({ ...joining, heartbeatAt: 4, expiresAt: 15 })]);
+      expect(joined).toEqual({ admitted: true, row: joining });
+      expect(updated).toEqual(joining);
+    });
+
     test('rows() pages through large shards and returns every row once', async () => {
       const store = backend.store({ shards: 2 });
       const rows = Array.from({ length: 1_300 }, (_, index) => rowOf({ scope: 'p', channel: `c${index % 3}`, actorId: `a${index}`, sessionId: '' }, 1, 5));
@@ -270,11 +282,14 @@ describe('redis store options', () => {
         evalsha: () => {
           throw new Error('boom');
         },
-        eval: async () => null,
+        // The first call of a script goes by EVAL.
+        eval: () => {
+          throw new Error('boom');
+        },
       },
     });
     await expect(throwing.rows()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', cause: expect.any(Error) });
-    const rejectingWithText = createRedisPresenceStore({ redis: { evalsha: () => Promise.reject('down'), eval: async () => null } });
+    const rejectingWithText = createRedisPresenceStore({ redis: { evalsha: () => Promise.reject('down'), eval: () => Promise.reject('down') } });
     await expect(rejectingWithText.get('["","","",""]')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: '[STORE_UNAVAILABLE] redis store: get failed: down' });
   });
 });

@@ -247,17 +247,32 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const client = options.redis;
   const keysOf = Array.from({ length: shards }, (_, shard) => shardKeys(prefix, shard));
 
+  /** Script and shard pairs this store has sent by `EVAL` once (see `run`). */
+  const sent = new Set<string>();
+
   /**
    * EVALSHA, loading the script on a node that does not have it yet; `answer`
    * reads the reply in the same step (one promise per call on the hot path).
+   * The first call of each script in each shard goes by `EVAL`: a `NOSCRIPT`
+   * retry is sent after the calls already behind it, so a second call in
+   * flight with a loaded script would overtake it (a join and the update of
+   * the same row, applied out of order). A server that loses its scripts
+   * later (restart, failover) still takes the `NOSCRIPT` path.
    */
-  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys): Promise<T> =>
-    client
+  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys): Promise<T> => {
+    // Every key of a call carries its shard's tag; a standalone batch of several shards is one server anyway.
+    const first = `${script.sha}${/\{\d+\}/.exec(args[0]!)?.[0]}`;
+    if (!sent.has(first)) {
+      sent.add(first);
+      return client.eval(script.source, keys, ...args).then(answer);
+    }
+    return client
       .evalsha(script.sha, keys, ...args)
       .then(answer, (error: unknown) => {
         if (!isNoScript(error)) throw error;
         return client.eval(script.source, keys, ...args).then(answer);
       });
+  };
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
 
