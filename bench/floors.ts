@@ -33,7 +33,8 @@
  *
  * The PostgreSQL group also runs `admit` of the same renewals with the
  * pack's default limits (members unlimited, 32 sessions per actor), which is
- * what a pack's heartbeat calls, on an unlogged table of its own.
+ * what a pack's heartbeat calls, on an unlogged table of its own, and
+ * `admit` of a new member on every call (a reconnect storm) beside it.
  *
  * `BENCH_PG_BEFORE=<path to another build's dist/src/stores/postgres.js>` adds
  * that build's PostgreSQL store, on tables it makes itself, to the same
@@ -130,6 +131,19 @@ const heartbeat = (name: string, store: PresenceStore, members = MEMBERS, channe
 const admitting = (name: string, store: PresenceStore, limits: AdmissionLimits): Subject => {
   const renewal = renewals(MEMBERS, 100);
   return { name, call: async (index) => store.admit(renewal(index), limits) };
+};
+
+/** `admit` under `limits` of a member never seen before on every call: a reconnect storm. */
+const joining = (name: string, store: PresenceStore, limits: AdmissionLimits): Subject => {
+  let joined = 0;
+  return {
+    name,
+    call: async () => {
+      const member = joined++;
+      const identity: PresenceIdentity = { scope: 'bench', channel: `room-${member % 100}`, actorId: `joiner-${member}`, sessionId: '' };
+      return store.admit({ id: presenceRowId(identity), ...identity, state: { name: `User ${member}` }, heartbeatAt: 1_000, expiresAt: 31_000 }, limits);
+    },
+  };
 };
 
 /** The pack's default limits: members unlimited, 32 sessions per actor. */
@@ -265,6 +279,7 @@ const postgresGroup = async (url: string): Promise<Group> => {
     await build.createTable(pool, { table: admitTable, unlogged: true });
     admitTables.push(admitTable);
     subjects.push(admitting(`${build.label}postgres store admit, the pack's limits, unlogged`, build.createStore({ pool, table: admitTable }), PACK_LIMITS));
+    subjects.push(joining(`${build.label}postgres store admit, every call a join, the pack's limits, unlogged`, build.createStore({ pool, table: admitTable }), PACK_LIMITS));
   }
   const upsertFloor = { name: 'floor_upsert', text: `INSERT INTO ${floorTable} (id, v) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v` };
   const floorCount: BucketCount = { table: floorTable, bucketMs: Infinity, sent: 0, renewals: 0, crossed: 0 };

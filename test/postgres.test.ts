@@ -8,7 +8,7 @@ import type { PresenceIdentity, PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable, type PostgresQueryable } from '../src/stores/postgres.js';
-import { decodeText, encodeText, EXPIRY_BUCKET_MS, FILL_FACTOR } from '../src/stores/postgres/sql.js';
+import { decodeText, encodeText, EXPIRY_BUCKET_MS, FILL_FACTOR, quoteTable, statements } from '../src/stores/postgres/sql.js';
 import { closePool, openPool, postgresSkipReason } from './servers/postgres.js';
 import { usePostgresTables } from './servers/postgres-tables.js';
 import { certifyEachInvariant, expectExactRoundTrips, expectExclusiveConcurrentSweeps, expectRenewedNeverSwept, expectRowChecks, hostileIdentities, largeState, rowOf } from './servers/store-cases.js';
@@ -325,6 +325,34 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const lone = log.length;
     await store.admit(rowOf(identity(1), 5_000, 9_000), packLimits);
     expect(log.length).toBe(lone + 1);
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('a burst of joins sends no shared renewal; renewals of rows this store saw share one, rows it never saw are still renewed exactly', async () => {
+    const identity = (n: number) => ({ ...hostileIdentities[n % hostileIdentities.length]!, sessionId: `j${n}` });
+    const { table, log, store, model } = await besideModel([]);
+    const renewMany = statements(quoteTable(table).quoted).renewMany.name;
+    const renewalsSent = (from: number) => log.slice(from).filter((entry) => entry.name === renewMany).length;
+    const admitAll = async (rows: PresenceRow[], on: PresenceStore = store) => {
+      const results = await Promise.all(rows.map((row) => on.admit(row, packLimits)));
+      expect(results).toEqual(rows.map((row) => model.admit(row, packLimits)));
+    };
+    const joins = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), 100, 1_000 + n, { n }));
+    let mark = log.length;
+    await admitAll(joins);
+    // One statement per join, none of them the renewal that would renew nothing.
+    expect(renewalsSent(mark)).toBe(0);
+    expect(log.length - mark).toBe(joins.length);
+    mark = log.length;
+    await admitAll(joins.map((row, n) => rowOf(identity(n), 500, 2_000 + n, { renewed: n })));
+    expect(renewalsSent(mark)).toBeGreaterThan(0);
+    expect(log.length - mark).toBeLessThan(joins.length / 4);
+    // A second node over the same table never saw these rows: each goes through the admit function, exactly.
+    const { log: otherLog, queryable } = recording(db.pool);
+    const other = createPostgresPresenceStore({ pool: queryable, table });
+    await admitAll(joins.map((row, n) => rowOf(identity(n), 900, 2_500 + n, { other: n })), other);
+    expect(otherLog.filter((entry) => entry.name === renewMany)).toEqual([]);
+    expect((await store.rows()).sort(byId)).toEqual((model.rows() as PresenceRow[]).sort(byId));
     await db.pool.query(`DROP TABLE "${table}"`);
   });
 

@@ -50,6 +50,8 @@
  *   statement that renews the members stored and live at their heartbeat
  *   (never refused, so not counted), rows locked in id order; the rest go
  *   through the function one by one, and a lone admit goes there at once.
+ *   Only rows the store last saw stored and live go in the shared statement
+ *   (`postgres/live-ids.ts`), so a burst of joins sends none.
  * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
  * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE
  *   expires_bucket <= now's bucket AND expires_at <= now ORDER BY expires_at
@@ -68,6 +70,7 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { createBatcher, type BatchLimits } from './postgres/batch.js';
+import { createLiveIds } from './postgres/live-ids.js';
 import { columnArrays, createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
@@ -133,6 +136,8 @@ export interface PostgresPresenceTableOptions {
  * rows keep both cores busy on a small server without starving the pool.
  */
 const BATCH_LIMITS: BatchLimits = { maxRows: 64, maxStatements: 4 };
+/** Ids whose last stored expiry the store remembers (see `postgres/live-ids.ts`). */
+const LIVE_IDS = 10_000;
 
 /** An admit as the coalescer holds it. */
 interface AdmitInput {
@@ -220,7 +225,15 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
     BATCH_LIMITS,
   );
 
-  const upsert = (row: PresenceRow): Promise<PresenceRow> => guarded('postgres', 'upsert', timeoutMs, () => upsertBatched(checkedRow('postgres', row)));
+  const live = createLiveIds(LIVE_IDS);
+
+  const seen = (row: PresenceRow): PresenceRow => {
+    live.saw(row);
+    return row;
+  };
+
+  const upsert = (row: PresenceRow): Promise<PresenceRow> =>
+    guarded('postgres', 'upsert', timeoutMs, () => upsertBatched(checkedRow('postgres', row)).then(seen));
 
   /** One admit through the table's function: the channel lock, the count, the upsert. */
   const admitOne = async ({ row, limits }: AdmitInput): Promise<Admission> => {
@@ -228,21 +241,25 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
     const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
     if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
     if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
-    return { admitted: true, row: decodeRow(reply) };
+    return { admitted: true, row: seen(decodeRow(reply)) };
   };
 
   /**
    * Concurrent admits share one statement that renews the members stored and
    * live at their heartbeat (never refused, so no count); each row it did not
    * renew (a join, an expired member) then goes through the function alone. A
-   * lone admit goes straight to the function, one statement as before.
+   * lone admit goes straight to the function, one statement as before. Only
+   * rows the store last saw live go in the shared statement, so a burst of
+   * joins pays no statement that renews nothing.
    */
   const admitBatched = createBatcher<AdmitInput, Admission>(
     {
       one: admitOne,
       many: async (inputs) => {
-        const result = await pool.query({ name: sql.renewMany.name, text: sql.renewMany.text, values: columnArrays(inputs.map(({ row }) => rowParams(row))) });
-        return new Map(result.rows.map((columns) => decodeRow(columns)).map((row) => [row.id, { admitted: true, row }] as const));
+        const renewals = inputs.filter(({ row }) => live.likelyLive(row));
+        if (renewals.length === 0) return new Map();
+        const result = await pool.query({ name: sql.renewMany.name, text: sql.renewMany.text, values: columnArrays(renewals.map(({ row }) => rowParams(row))) });
+        return new Map(result.rows.map((columns) => seen(decodeRow(columns))).map((row) => [row.id, { admitted: true, row }] as const));
       },
       key: ({ row }) => row.id,
       unwritten: admitOne,
