@@ -279,7 +279,11 @@ const postgresGroup = async (url: string): Promise<Group> => {
     await build.createTable(pool, { table: admitTable, unlogged: true });
     admitTables.push(admitTable);
     subjects.push(admitting(`${build.label}postgres store admit, the pack's limits, unlogged`, build.createStore({ pool, table: admitTable }), PACK_LIMITS));
-    subjects.push(joining(`${build.label}postgres store admit, every call a join, the pack's limits, unlogged`, build.createStore({ pool, table: admitTable }), PACK_LIMITS));
+    // Joins on a table of their own, so the rows they add do not weigh on the renewals'.
+    const joinTable = `presence_floor_${tag}_${b}j`;
+    await build.createTable(pool, { table: joinTable, unlogged: true });
+    admitTables.push(joinTable);
+    subjects.push(joining(`${build.label}postgres store admit, every call a join, the pack's limits, unlogged`, build.createStore({ pool, table: joinTable }), PACK_LIMITS));
   }
   const upsertFloor = { name: 'floor_upsert', text: `INSERT INTO ${floorTable} (id, v) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v` };
   const floorCount: BucketCount = { table: floorTable, bucketMs: Infinity, sent: 0, renewals: 0, crossed: 0 };
@@ -302,7 +306,7 @@ const postgresGroup = async (url: string): Promise<Group> => {
     close: async () => {
       const tables = [...counts.map((count) => count.table), ...admitTables];
       for (const table of [floorTable, ...tables]) await admin.query(`DROP TABLE ${table}`);
-      await admin.query(`DROP FUNCTION IF EXISTS ${tables.map((table) => `${table}_admit`).join(', ')}`);
+      await admin.query(`DROP FUNCTION IF EXISTS ${tables.flatMap((table) => [`${table}_admit`, `${table}_admit_many`]).join(', ')}`);
       await admin.end();
     },
   };

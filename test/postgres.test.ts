@@ -328,7 +328,7 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     await db.pool.query(`DROP TABLE "${table}"`);
   });
 
-  test('a burst of joins sends no shared renewal; renewals of rows this store saw share one, rows it never saw are still renewed exactly', async () => {
+  test('a burst of joins shares admit-function calls and sends no renewal; renewals of rows this store saw share one, rows it never saw are still renewed exactly', async () => {
     const identity = (n: number) => ({ ...hostileIdentities[n % hostileIdentities.length]!, sessionId: `j${n}` });
     const { table, log, store, model } = await besideModel([]);
     const renewMany = statements(quoteTable(table).quoted).renewMany.name;
@@ -340,18 +340,62 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
     const joins = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), 100, 1_000 + n, { n }));
     let mark = log.length;
     await admitAll(joins);
-    // One statement per join, none of them the renewal that would renew nothing.
+    // Joins share calls of the many-row admit function, and send no renewal that would renew nothing.
     expect(renewalsSent(mark)).toBe(0);
-    expect(log.length - mark).toBe(joins.length);
+    expect(log.length - mark).toBeLessThan(joins.length / 4);
     mark = log.length;
     await admitAll(joins.map((row, n) => rowOf(identity(n), 500, 2_000 + n, { renewed: n })));
     expect(renewalsSent(mark)).toBeGreaterThan(0);
     expect(log.length - mark).toBeLessThan(joins.length / 4);
-    // A second node over the same table never saw these rows: each goes through the admit function, exactly.
+    // A second node over the same table never saw these rows: they go through the admit functions, exactly.
     const { log: otherLog, queryable } = recording(db.pool);
     const other = createPostgresPresenceStore({ pool: queryable, table });
     await admitAll(joins.map((row, n) => rowOf(identity(n), 900, 2_500 + n, { other: n })), other);
     expect(otherLog.filter((entry) => entry.name === renewMany)).toEqual([]);
+    expect((await store.rows()).sort(byId)).toEqual((model.rows() as PresenceRow[]).sort(byId));
+    await db.pool.query(`DROP TABLE "${table}"`);
+  });
+
+  test('a failed many-row admit hands every member of its batch to the one-row function, only once the renewal beside it has settled', async () => {
+    const identity = (n: number) => ({ scope: 's', channel: `c${n % 3}`, actorId: `a${n}`, sessionId: '' });
+    // Even members are stored (renewals), odd ones join.
+    const stored = Array.from({ length: 32 }, (_, n) => rowOf(identity(2 * n), 100, 5_000));
+    const { table, store, model } = await besideModel(stored);
+    const sql = statements(quoteTable(table).quoted);
+    const events: string[] = [];
+    let failures = 0;
+    const failing: PostgresQueryable = {
+      query: async (config) => {
+        if (config.name === sql.admitMany.name) {
+          failures += 1;
+          events.push('admitMany failed');
+          throw new Error('injected failure');
+        }
+        if (config.name === sql.renewMany.name) {
+          events.push('renewMany sent');
+          // Held so the failure lands first: the batch must still wait for this.
+          await new Promise((resolve) => setImmediate(resolve));
+          const result = await db.pool.query(config);
+          events.push('renewMany settled');
+          return result;
+        }
+        if (config.name === sql.admit.name) events.push('admit');
+        return db.pool.query(config);
+      },
+    };
+    const faulty = createPostgresPresenceStore({ pool: failing, table });
+    for (const row of stored) await faulty.upsert(row);
+    const burst = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), 1_000, 6_000 + n, { n }));
+    const results = await Promise.all(burst.map((row) => faulty.admit(row, packLimits)));
+    expect(results).toEqual(burst.map((row) => model.admit(row, packLimits)));
+    expect(failures).toBeGreaterThan(0);
+    // No one-row admit starts between a renewal's send and its settling.
+    let open = 0;
+    for (const event of events) {
+      if (event === 'renewMany sent') open += 1;
+      if (event === 'renewMany settled') open -= 1;
+      if (event === 'admit') expect(open).toBe(0);
+    }
     expect((await store.rows()).sort(byId)).toEqual((model.rows() as PresenceRow[]).sort(byId));
     await db.pool.query(`DROP TABLE "${table}"`);
   });

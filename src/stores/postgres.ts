@@ -48,10 +48,12 @@
  *   limit. Tables made by an older version get it when
  *   `createPostgresPresenceTable` runs again. Concurrent admits share one
  *   statement that renews the members stored and live at their heartbeat
- *   (never refused, so not counted), rows locked in id order; the rest go
- *   through the function one by one, and a lone admit goes there at once.
- *   Only rows the store last saw stored and live go in the shared statement
- *   (`postgres/live-ids.ts`), so a burst of joins sends none.
+ *   (never refused, so not counted), rows locked in id order: the rows the
+ *   store last saw stored and live (`postgres/live-ids.ts`). The rest of a
+ *   batch (joins) share one call of `<name>_admit_many`, which locks all
+ *   their channels in key order, then admits each row in id order. A row
+ *   the renewal missed goes through `<name>_admit` alone, and a lone admit
+ *   goes there at once.
  * - `update`: the same `SET` as an `UPDATE ... WHERE id = $1`: no row, no insert.
  * - `sweep(now, limit)`: `DELETE ... WHERE id IN (SELECT ... WHERE
  *   expires_bucket <= now's bucket AND expires_at <= now ORDER BY expires_at
@@ -71,7 +73,7 @@ import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { createBatcher, type BatchLimits } from './postgres/batch.js';
 import { createLiveIds } from './postgres/live-ids.js';
-import { columnArrays, createTableSql, decodeRow, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
+import { columnArrays, createTableSql, decodeRow, decodeText, encodeText, quoteTable, rowParams, statements, timeParam, type Statement } from './postgres/sql.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -143,6 +145,13 @@ const LIVE_IDS = 10_000;
 interface AdmitInput {
   row: PresenceRow;
   limits: AdmissionLimits;
+}
+
+/** A reply row of an admit function. */
+interface AdmitReply {
+  refused: string | null;
+  live: string;
+  id: string;
 }
 
 /** A limit as a bigint parameter: an unlimited one as the largest bigint. */
@@ -235,31 +244,52 @@ export const createPostgresPresenceStore = (options: PostgresPresenceStoreOption
   const upsert = (row: PresenceRow): Promise<PresenceRow> =>
     guarded('postgres', 'upsert', timeoutMs, () => upsertBatched(checkedRow('postgres', row)).then(seen));
 
-  /** One admit through the table's function: the channel lock, the count, the upsert. */
-  const admitOne = async ({ row, limits }: AdmitInput): Promise<Admission> => {
-    const values = [...rowParams(row), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
-    const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values })).rows as { refused: string | null; live: string }[];
-    if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
+  /** The admit functions' parameters of one input. */
+  const admitParams = ({ row, limits }: AdmitInput): string[] => [...rowParams(row), admitLimit(limits.maxMembers), admitLimit(limits.maxSessionsPerActor)];
+
+  /** Reads one row the renewal statement renewed. */
+  const renewedRow = (reply: unknown): Admission => ({ admitted: true, row: seen(decodeRow(reply)) });
+
+  /** Reads one reply row of an admit function: the refusal or the stored row. */
+  const admission = (reply: AdmitReply): Admission => {
     if (reply.refused !== null) return { admitted: false, full: reply.refused === 'actor' ? 'actor' : 'channel', live: Number(reply.live) };
-    return { admitted: true, row: seen(decodeRow(reply)) };
+    return renewedRow(reply);
   };
 
+  /** One admit through the table's function: the channel lock, the count, the upsert. */
+  const admitOne = async (input: AdmitInput): Promise<Admission> => {
+    const [reply] = (await pool.query({ name: sql.admit.name, text: sql.admit.text, values: admitParams(input) })).rows as AdmitReply[];
+    if (reply === undefined) throw new PresenceError('STORE_UNAVAILABLE', 'postgres store: admit returned no row');
+    return admission(reply);
+  };
+
+  /** The reply of each id of a statement whose rows carry their input's id. */
+  const byId = (rows: unknown[], read: (reply: AdmitReply) => Admission): [string, Admission][] =>
+    (rows as AdmitReply[]).map((reply) => [decodeText(reply.id), read(reply)]);
+
   /**
-   * Concurrent admits share one statement that renews the members stored and
-   * live at their heartbeat (never refused, so no count); each row it did not
-   * renew (a join, an expired member) then goes through the function alone. A
-   * lone admit goes straight to the function, one statement as before. Only
-   * rows the store last saw live go in the shared statement, so a burst of
-   * joins pays no statement that renews nothing.
+   * Concurrent admits share statements. The rows the store last saw stored
+   * and live go in one that renews those still live at their heartbeat
+   * (never refused, so no count, no channel lock); the rest (joins, expired
+   * members) go in one call of the many-row admit function, beside it. A row
+   * the renewal did not renew (swept or expired meanwhile) then goes through
+   * the one-row function alone, and a lone admit goes there at once.
    */
   const admitBatched = createBatcher<AdmitInput, Admission>(
     {
       one: admitOne,
       many: async (inputs) => {
-        const renewals = inputs.filter(({ row }) => live.likelyLive(row));
-        if (renewals.length === 0) return new Map();
-        const result = await pool.query({ name: sql.renewMany.name, text: sql.renewMany.text, values: columnArrays(renewals.map(({ row }) => rowParams(row))) });
-        return new Map(result.rows.map((columns) => seen(decodeRow(columns))).map((row) => [row.id, { admitted: true, row }] as const));
+        const renewals: AdmitInput[] = [];
+        const joins: AdmitInput[] = [];
+        for (const input of inputs) (live.likelyLive(input.row) ? renewals : joins).push(input);
+        const sent = await Promise.allSettled([
+          renewals.length === 0 ? [] : pool.query({ name: sql.renewMany.name, text: sql.renewMany.text, values: columnArrays(renewals.map(({ row }) => rowParams(row))) }).then(({ rows }) => byId(rows, renewedRow)),
+          joins.length === 0 ? [] : pool.query({ name: sql.admitMany.name, text: sql.admitMany.text, values: columnArrays(joins.map(admitParams)) }).then(({ rows }) => byId(rows, admission)),
+        ]);
+        // Both settle before a failure hands the members to `one`, so no retry overlaps a statement still running.
+        const failed = sent.find((outcome) => outcome.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+        return new Map(sent.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : [])));
       },
       key: ({ row }) => row.id,
       unwritten: admitOne,

@@ -81,41 +81,96 @@ const ADMITTED = ['id', 'scope', 'channel', 'actor_id', 'session_id', 'state', '
 /** The admit function of a table: `"schema"."name_admit"` beside `"schema"."name"`. */
 const admitFunction = (table: string): string => `${table.slice(0, -1)}_admit"`;
 
+/** The admit function of several rows of a table, beside {@link admitFunction}. */
+const admitManyFunction = (table: string): string => `${table.slice(0, -1)}_admit_many"`;
+
+/** The admit functions' parameters, in order; the many function takes an array of each. */
+const ADMIT_PARAMS = [
+  ['id', 'text'],
+  ['scope', 'text'],
+  ['channel', 'text'],
+  ['actor', 'text'],
+  ['session', 'text'],
+  ['state', 'json'],
+  ['expires', 'bigint'],
+  ['heartbeat', 'bigint'],
+  ['max_members', 'bigint'],
+  ['max_sessions', 'bigint'],
+] as const;
+
+/** What both admit functions return: the refusal and its count, or the stored row; `o_id` is the input's id either way. */
+const ADMIT_RETURNS = `RETURNS TABLE (refused text, live bigint, o_id text, o_scope text, o_channel text, o_actor_id text,
+  o_session_id text, o_state text, o_expires_at text, o_heartbeat_at text)`;
+
+/** The advisory lock key of a channel, as both admit functions take it. */
+const channelLockKey = (scope: string, channel: string): string => `hashtext(json_build_array(${scope}, ${channel})::text)`;
+
 /**
- * The admit function: a channel-wide advisory lock, then the count of the
- * channel's other live rows and the insert, each statement with a fresh
- * snapshot (plpgsql under READ COMMITTED), so a join that waited for the lock
- * counts the member that held it. Returns the refusal, or the stored row.
+ * One admission, its inputs read by `input` (a parameter, or an element of
+ * one): unless the id is live at its heartbeat, the count of the channel's
+ * other live rows, then the refusal or the merge. Each statement takes a
+ * fresh snapshot (plpgsql under READ COMMITTED), so an admission that waited
+ * for its channel's lock counts the member that held it, and a later row of
+ * the same call counts the earlier ones. `done` ends this admission.
  */
-const admitFunctionSql = (table: string): string => `CREATE OR REPLACE FUNCTION ${admitFunction(table)}(
-  p_id text, p_scope text, p_channel text, p_actor text, p_session text, p_state json,
-  p_expires bigint, p_heartbeat bigint, p_max_members bigint, p_max_sessions bigint)
-RETURNS TABLE (refused text, live bigint, o_id text, o_scope text, o_channel text, o_actor_id text,
-  o_session_id text, o_state text, o_expires_at text, o_heartbeat_at text)
+const admitStep = (table: string, input: (name: (typeof ADMIT_PARAMS)[number][0]) => string, done: 'RETURN' | 'CONTINUE'): string => `
+  IF NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.id = ${input('id')} AND t.expires_at > ${input('heartbeat')}) THEN
+    SELECT count(*), count(*) FILTER (WHERE t.actor_id = ${input('actor')}) INTO n_members, n_sessions
+      FROM ${table} t WHERE t.scope = ${input('scope')} AND t.channel = ${input('channel')} AND t.${BUCKET_COLUMN} >= ${bucketOf(input('heartbeat'))}
+        AND t.expires_at > ${input('heartbeat')} AND t.id <> ${input('id')};
+    IF n_members >= ${input('max_members')} OR n_sessions >= ${input('max_sessions')} THEN
+      RETURN QUERY SELECT CASE WHEN n_members >= ${input('max_members')} THEN 'channel' ELSE 'actor' END,
+        CASE WHEN n_members >= ${input('max_members')} THEN n_members ELSE n_sessions END,
+        ${input('id')}, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text;
+      ${done};
+    END IF;
+  END IF;
+  RETURN QUERY WITH written AS (
+    INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
+    VALUES (${ADMIT_PARAMS.slice(0, 5).map(([name]) => input(name)).join(', ')}, ${input('state')}, ${input('expires')}, ${input('heartbeat')})
+    ${MERGE_ON_CONFLICT}
+    RETURNING p.*
+  ) SELECT NULL::text, 0::bigint, w.id, w.scope, w.channel, w.actor_id, w.session_id, w.state::text, w.expires_at::text, w.heartbeat_at::text FROM written w;`;
+
+/**
+ * The admit functions of a table. The one-row function takes its channel's
+ * advisory lock and runs {@link admitStep}. The many-row function takes the
+ * locks of all its channels first, in key order, then runs the step for each
+ * row in id order: every transaction that waits for an advisory lock holds
+ * no row lock, and every row lock is taken in id order (as the multi-row
+ * upsert and renewal do), so no cycle of waits can form.
+ */
+const admitFunctionsSql = (table: string): string => {
+  const lock = (key: string) => `pg_advisory_xact_lock(hashtext(${literal(`presence-admit:${table}`)}), ${key})`;
+  return `CREATE OR REPLACE FUNCTION ${admitFunction(table)}(
+  ${ADMIT_PARAMS.map(([name, type]) => `p_${name} ${type}`).join(', ')})
+${ADMIT_RETURNS}
 LANGUAGE plpgsql AS $admit$
 DECLARE
   n_members bigint;
   n_sessions bigint;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext(${literal(`presence-admit:${table}`)}), hashtext(json_build_array(p_scope, p_channel)::text));
-  IF NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.id = p_id AND t.expires_at > p_heartbeat) THEN
-    SELECT count(*), count(*) FILTER (WHERE t.actor_id = p_actor) INTO n_members, n_sessions
-      FROM ${table} t WHERE t.scope = p_scope AND t.channel = p_channel AND t.${BUCKET_COLUMN} >= ${bucketOf('p_heartbeat')} AND t.expires_at > p_heartbeat AND t.id <> p_id;
-    IF n_members >= p_max_members OR n_sessions >= p_max_sessions THEN
-      RETURN QUERY SELECT CASE WHEN n_members >= p_max_members THEN 'channel' ELSE 'actor' END,
-        CASE WHEN n_members >= p_max_members THEN n_members ELSE n_sessions END,
-        NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text;
-      RETURN;
-    END IF;
-  END IF;
-  RETURN QUERY WITH written AS (
-    INSERT INTO ${table} AS p (id, scope, channel, actor_id, session_id, state, expires_at, heartbeat_at)
-    VALUES (p_id, p_scope, p_channel, p_actor, p_session, p_state, p_expires, p_heartbeat)
-    ${MERGE_ON_CONFLICT}
-    RETURNING p.*
-  ) SELECT NULL::text, 0::bigint, w.id, w.scope, w.channel, w.actor_id, w.session_id, w.state::text, w.expires_at::text, w.heartbeat_at::text FROM written w;
+  PERFORM ${lock(channelLockKey('p_scope', 'p_channel'))};${admitStep(table, (name) => `p_${name}`, 'RETURN')}
+END
+$admit$;
+CREATE OR REPLACE FUNCTION ${admitManyFunction(table)}(
+  ${ADMIT_PARAMS.map(([name, type]) => `p_${name} ${type}[]`).join(', ')})
+${ADMIT_RETURNS}
+LANGUAGE plpgsql AS $admit$
+DECLARE
+  n_members bigint;
+  n_sessions bigint;
+  k integer;
+  i integer;
+BEGIN
+  FOR k IN SELECT DISTINCT ${channelLockKey('u.s', 'u.c')} FROM unnest(p_scope, p_channel) AS u (s, c) ORDER BY 1 LOOP
+    PERFORM ${lock('k')};
+  END LOOP;
+  FOR i IN SELECT u.n::integer FROM unnest(p_id) WITH ORDINALITY AS u (id, n) ORDER BY u.id LOOP${admitStep(table, (name) => `p_${name}[i]`, 'CONTINUE')}
+  END LOOP;
 END
 $admit$;`;
+};
 
 /** A SQL string literal. */
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
@@ -130,6 +185,8 @@ export interface Statements {
   readonly upsertMany: Statement;
   /** A heartbeat's write through the admit function: refused at a member limit, else the upsert. */
   readonly admit: Statement;
+  /** The same for several rows with distinct ids, ten arrays, through the many-row admit function. */
+  readonly admitMany: Statement;
   /** The merge of several rows with distinct ids, eight arrays, on those stored and live at their own heartbeat only: admit's renewals. */
   readonly renewMany: Statement;
   /** The same merge on an existing row only. */
@@ -202,7 +259,8 @@ RETURNING ${returning('p.')}`,
 WHERE p.id = $1
 RETURNING ${RETURNING}`,
     ),
-    admit: statement(`SELECT refused, live::text AS live, ${ADMITTED} FROM ${admitFunction(table)}($1, $2, $3, $4, $5, $6::json, $7::bigint, $8::bigint, $9::bigint, $10::bigint)`),
+    admit: statement(`SELECT refused, live::text AS live, ${ADMITTED} FROM ${admitFunction(table)}(${ADMIT_PARAMS.map(([, type], n) => `$${n + 1}::${type}`).join(', ')})`),
+    admitMany: statement(`SELECT refused, live::text AS live, ${ADMITTED} FROM ${admitManyFunction(table)}(${ADMIT_PARAMS.map(([, type], n) => `$${n + 1}::${type}[]`).join(', ')})`),
     remove: statement(`DELETE FROM ${table} WHERE id = $1 RETURNING ${RETURNING}`),
     channel: statement(`SELECT ${RETURNING} FROM ${table} WHERE scope = $1 AND channel = $2 AND ${BUCKET_COLUMN} >= ${bucketOf('$3::bigint')} AND expires_at > $3::bigint`),
     sweep: statement(
@@ -297,7 +355,7 @@ CREATE INDEX IF NOT EXISTS "${bare}_channel_bucket_idx" ON ${table} (scope, chan
 CREATE INDEX IF NOT EXISTS "${bare}_expires_bucket_idx" ON ${table} (${BUCKET_COLUMN});
 DROP INDEX IF EXISTS ${indexName(table, bare, 'channel_idx')};
 DROP INDEX IF EXISTS ${indexName(table, bare, 'expires_idx')};
-${admitFunctionSql(table)}`;
+${admitFunctionsSql(table)}`;
 
 /** A surrogate half without its partner: not representable in UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
