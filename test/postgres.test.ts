@@ -337,7 +337,8 @@ describe.skipIf(skip !== undefined)(skip === undefined ? 'postgres store' : `pos
       const results = await Promise.all(rows.map((row) => on.admit(row, packLimits)));
       expect(results).toEqual(rows.map((row) => model.admit(row, packLimits)));
     };
-    const joins = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), 100, 1_000 + n, { n }));
+    // Hostile ids and an 8 KiB state with NUL and a lone surrogate go through the many-row function's arrays.
+    const joins = Array.from({ length: 64 }, (_, n) => rowOf(identity(n), 100, 1_000 + n, n % 8 === 1 ? largeState : { n }));
     let mark = log.length;
     await admitAll(joins);
     // Joins share calls of the many-row admit function, and send no renewal that would renew nothing.
