@@ -184,6 +184,12 @@ class Walk {
   /** Copies `root`, frame by frame, until no frame is open. */
   run(root: unknown): JsonValue {
     const value = this.copyOf(root);
+    this.drain();
+    return value;
+  }
+
+  /** Copies the open frames' remaining entries until no frame is open. */
+  drain(): void {
     const { stack } = this;
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
@@ -204,9 +210,67 @@ class Walk {
         setKey(frame.target as Record<string, JsonValue>, key, this.copyOf((frame.source as Record<string, unknown>)[key]));
       }
     }
-    return value;
   }
 }
+
+const NOT_JSON: JsonSnapshot = { ok: false, problem: 'not-json' };
+const TOO_LARGE: JsonSnapshot = { ok: false, problem: 'too-large' };
+
+/**
+ * {@link snapshotJson} of a plain object, without a walk while its values
+ * are primitives (a presence state usually is: a name, a colour, a flag).
+ * At the first object or array value the walk takes over where this loop
+ * stopped, with the root as its open frame, so each property is still read
+ * exactly once and the bounds, cycle check and result are the walk's.
+ */
+const snapshotObject = (root: Record<string, unknown>, bounds: JsonBounds): JsonSnapshot => {
+  if (bounds.maxDepth < 1) return { ok: false, problem: 'too-deep' };
+  const { maxBytes } = bounds;
+  let bytes = 2;
+  if (bytes > maxBytes) return TOO_LARGE;
+  const keys = Object.keys(root);
+  const target: Record<string, JsonValue> = {};
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    // The comma, the key and its colon: the walk counts them in this order.
+    if (index > 0 && ++bytes > maxBytes) return TOO_LARGE;
+    bytes += jsonStringBytes(key) + 1;
+    if (bytes > maxBytes) return TOO_LARGE;
+    let item = root[key];
+    switch (typeof item) {
+      case 'string':
+        bytes += jsonStringBytes(item);
+        break;
+      case 'boolean':
+        bytes += item ? 4 : 5;
+        break;
+      case 'number':
+        if (!Number.isFinite(item)) return NOT_JSON;
+        bytes += jsonNumberBytes(item);
+        if (item === 0) item = 0;
+        break;
+      case 'object': {
+        if (item === null) {
+          bytes += 4;
+          break;
+        }
+        const walk = new Walk(bounds);
+        walk.bytes = bytes;
+        const frame = new Frame(root, target, keys, keys.length);
+        frame.index = index + 1;
+        walk.push(frame);
+        setKey(target, key, walk.copyOf(item));
+        walk.drain();
+        return { ok: true, value: target, bytes: walk.bytes };
+      }
+      default:
+        return NOT_JSON;
+    }
+    if (bytes > maxBytes) return TOO_LARGE;
+    setKey(target, key, item as JsonValue);
+  }
+  return { ok: true, value: target, bytes };
+};
 
 /**
  * Reads `root` exactly once, iteratively, into a plain copy: each property is
@@ -219,8 +283,9 @@ class Walk {
  * `not-json`.
  */
 export const snapshotJson = (root: unknown, bounds: JsonBounds): JsonSnapshot => {
-  const walk = new Walk(bounds);
   try {
+    if (isPlainObject(root)) return snapshotObject(root, bounds);
+    const walk = new Walk(bounds);
     const value = walk.run(root);
     return { ok: true, value, bytes: walk.bytes };
   } catch (error) {

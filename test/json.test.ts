@@ -116,6 +116,18 @@ describe('JSON helpers', () => {
     expect(reads).toBe(1);
   });
 
+  it('reads every property once when an object value hands the copy of a flat prefix over to the walk', () => {
+    const reads: string[] = [];
+    const counted = (key: string, value: unknown) => ({ enumerable: true, get: () => (reads.push(key), value) });
+    const root = Object.defineProperties({}, { a: counted('a', 'x'), b: counted('b', { c: [1, -0] }), d: counted('d', true) });
+    expect(snapshotJson(root, unbounded)).toEqual({ ok: true, value: { a: 'x', b: { c: [1, 0] }, d: true }, bytes: 34 });
+    expect(reads).toEqual(['a', 'b', 'd']);
+    // A value that is the root itself is a cycle, found by the walk that took over.
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(snapshotJson(cyclic, unbounded)).toEqual({ ok: false, problem: 'not-json' });
+  });
+
   it('a throwing getter, a throwing proxy trap and a revoked proxy are not JSON', () => {
     const throwing = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('boom'); } });
     const trap = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
