@@ -20,7 +20,7 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
 };
 
 /** UTF-8 bytes of `JSON.stringify(text)`: quotes, escapes, and lone surrogates as `\uXXXX`. */
-const jsonStringBytes = (text: string): number => {
+export const jsonStringBytes = (text: string): number => {
   let bytes = 2;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
@@ -291,6 +291,62 @@ export const snapshotJson = (root: unknown, bounds: JsonBounds): JsonSnapshot =>
   } catch (error) {
     return { ok: false, problem: error instanceof Stop ? error.problem : 'not-json' };
   }
+};
+
+/**
+ * UTF-8 bytes of `JSON.stringify(value)` without copying it, or `undefined`
+ * when it is not plain JSON nested at most `maxDepth` levels (the value itself
+ * is depth 1) or is over `maxBytes`. For data a store or a check already holds
+ * (no getters to read once): the depth bound also ends a cycle and bounds the
+ * recursion, the byte bound ends a huge sparse array.
+ */
+export const measureJson = (value: unknown, maxDepth: number, maxBytes = Infinity): number | undefined => {
+  let bytes: number;
+  switch (typeof value) {
+    case 'string':
+      bytes = jsonStringBytes(value);
+      break;
+    case 'boolean':
+      bytes = value ? 4 : 5;
+      break;
+    case 'number':
+      if (!Number.isFinite(value)) return undefined;
+      bytes = jsonNumberBytes(value);
+      break;
+    case 'object': {
+      if (value === null) {
+        bytes = 4;
+        break;
+      }
+      if (maxDepth < 1) return undefined;
+      bytes = 2;
+      if (Array.isArray(value)) {
+        const items = value as unknown[];
+        for (let index = 0; index < items.length && bytes <= maxBytes; index++) {
+          const item = items[index];
+          // A hole encodes as null, as in a snapshot.
+          const size = item === undefined && !(index in items) ? 4 : measureJson(item, maxDepth - 1, maxBytes - bytes);
+          if (size === undefined) return undefined;
+          bytes += size + (index === 0 ? 0 : 1);
+        }
+        break;
+      }
+      if (!isPlainObject(value)) return undefined;
+      let first = true;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const size = measureJson(value[key], maxDepth - 1, maxBytes - bytes);
+        if (size === undefined) return undefined;
+        bytes += jsonStringBytes(key) + 1 + size + (first ? 0 : 1);
+        first = false;
+        if (bytes > maxBytes) return undefined;
+      }
+      break;
+    }
+    default:
+      return undefined;
+  }
+  return bytes > maxBytes ? undefined : bytes;
 };
 
 /** UTF-8 byte length of a string, without allocating an encoded copy. */

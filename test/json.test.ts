@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { cloneJson, isPlainObject, snapshotJson, utf8Length } from '../src/json.js';
+import { cloneJson, isPlainObject, measureJson, snapshotJson, utf8Length } from '../src/json.js';
 import type { JsonValue } from '../src/row.js';
 
 /** An independent, obviously-correct notion of "plain JSON that round-trips". */
@@ -134,6 +134,21 @@ describe('JSON helpers', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     for (const value of [throwing, trap, proxy, [throwing]]) expect(snapshotJson(value, unbounded)).toEqual({ ok: false, problem: 'not-json' });
+  });
+
+  test.prop([values, fc.integer({ min: 0, max: 6 })], { numRuns: 1000 })(
+    'measureJson is the snapshot byte count of the same value and depth, without a copy; undefined where the snapshot fails',
+    (value, depth) => {
+      const snapshot = snapshotJson(value, { maxDepth: depth, maxBytes: Infinity });
+      expect(measureJson(value, depth)).toBe(snapshot.ok ? snapshot.bytes : undefined);
+      if (!snapshot.ok) return;
+      expect(measureJson(value, depth, snapshot.bytes)).toBe(snapshot.bytes);
+      expect(measureJson(value, depth, snapshot.bytes - 1)).toBeUndefined();
+    },
+  );
+
+  it('measureJson stops at its byte bound: a sparse array of length 2^32 - 1 costs the bound, not its length', () => {
+    expect(measureJson(new Array<unknown>(2 ** 32 - 1), 2, 8192)).toBeUndefined();
   });
 
   test.prop([fc.string({ unit: 'binary' })])('utf8Length equals the bytes Buffer encodes, lone surrogates included', (text) => {
