@@ -75,7 +75,7 @@ const lentFor = (id: string) => (value: unknown): LentRow | undefined => {
     throw broken('lend', 'something that is not a presence row');
   }
   if (row.id !== id) throw broken('lend', `a row of another id for id ${JSON.stringify(id)}`);
-  // A size, when given, is counted on: it must at least be a possible one (its value is STORE-LEND-BYTES's).
+  // A size, when given, is counted on: it must at least be a possible one (its value is STORE-LOAN-BYTES's).
   if (row.stateBytes !== undefined && !(Number.isSafeInteger(row.stateBytes) && (row.stateBytes as number) >= 2)) {
     throw broken('lend', 'a stateBytes that is not the byte size of a JSON object');
   }

@@ -53,7 +53,7 @@ export interface LentRow extends Readonly<PresenceIdentity> {
    * checks the size limit by counting only what it changes, instead of
    * walking the whole merged state; without it (a row whose size the store
    * does not know) the pack walks the state. It must be exact whenever it is
-   * given (STORE-LEND-BYTES): the limit is only as exact as this number.
+   * given (STORE-LOAN-BYTES): the limit is only as exact as this number.
    */
   readonly stateBytes?: number;
 }
