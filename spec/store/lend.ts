@@ -13,9 +13,10 @@ import type { CheckOutcome, CheckSettings, StoreCheckFamily, StoreSubject } from
 import { runProperty } from '../run-property.js';
 import { STORE } from './ids.js';
 import { modelBasedCheck } from './model-based.js';
+import { WriteCommand } from './commands.js';
 import { InvariantViolation, type ModelRun } from './model-run.js';
 import { withStore } from './subject.js';
-import type { Universe } from './universe.js';
+import { rowIn, type Universe } from './universe.js';
 
 /** The row fields of a lent row, by name (a lent row may be the store's record, with fields of its own). */
 const fieldsOf = (row: LentRow | undefined): PresenceRow | undefined =>
@@ -132,10 +133,30 @@ const lendCheck = modelBasedCheck(
   { extra: lendCommands },
 );
 
-/** Loans of any id, each compared with the model's state size; twice, so a loan often follows the write it must show. */
-const lendBytesCommands = (universe: Universe): fc.Arbitrary<LendBytesCommand>[] => {
+/**
+ * States whose JSON size depends on how it is counted: two-, three- and
+ * four-byte characters, escapes and control characters (UTF-8 bytes, UTF-16
+ * units and characters of the text all differ).
+ */
+const encodedStates = fc.constantFrom<PresenceRow['state']>(
+  { name: 'Zoë' },
+  { name: '€uro', cursor: { x: 1, y: 2 } },
+  { emoji: '😀', tags: ['\ud83d'] },
+  { note: 'a"b\\c\n\u0001' },
+  { 'clé': { 'ключ': true } },
+);
+
+/**
+ * Loans of any id, each compared with the model's state size (twice, so a
+ * loan often follows the write it must show), and writes of states whose
+ * size depends on the encoding, so a store that miscounts them is met often.
+ */
+const lendBytesCommands = (universe: Universe, base: number): fc.Arbitrary<LendBytesCommand | WriteCommand>[] => {
   const loan = fc.constantFrom(...universe.ids).map((id) => new LendBytesCommand(id));
-  return [loan, loan];
+  const write = fc
+    .tuple(rowIn(universe, base), encodedStates, fc.constantFrom('upsert' as const, 'update' as const))
+    .map(([row, state, kind]) => new WriteCommand(kind, { ...row, state }));
+  return [loan, loan, write];
 };
 
 const lendBytesCheck = modelBasedCheck(
