@@ -189,6 +189,51 @@ describe('a patch on a store that lends', () => {
   });
 });
 
+describe('a loan whose state is not JSON', () => {
+  const cyclic = (): Record<string, unknown> => {
+    const node: Record<string, unknown> = { n: 1 };
+    node['self'] = node;
+    return node;
+  };
+  const states: [string, () => Record<string, unknown>][] = [
+    ['a number that is not finite', () => ({ name: 'a', score: Number.NaN })],
+    ['an undefined value', () => ({ name: 'a', gone: undefined })],
+    ['a cycle the patch keeps', () => ({ name: 'a', graph: cyclic() })],
+    ['a cycle the patch replaces', () => ({ name: 'a', cursor: cyclic() })],
+    ['nesting deeper than the limit', () => ({ name: 'a', deep: { a: { b: { c: { d: { e: { f: { g: { h: 1 } } } } } } } } })],
+  ];
+  /** A cursor patch over a loan of `state`, with or without a size: its answer's code, or `written`. */
+  const outcome = async (state: () => Record<string, unknown>, stateBytes: number | undefined): Promise<string> => {
+    const inner = createMemoryPresenceStore();
+    const store: PresenceStore = {
+      ...inner,
+      lend: (id) => {
+        const row = inner.lend!(id) as LentRow;
+        const fields = { id: row.id, scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId };
+        return { ...fields, state: state() as LentRow['state'], expiresAt: row.expiresAt, heartbeatAt: row.heartbeatAt, ...(stateBytes === undefined ? {} : { stateBytes }) };
+      },
+    };
+    const h = createPresenceHarness({ config: { store, limits: { maxStateDepth: 4 } } });
+    await h.as(alice).heartbeat('doc', { state: { name: 'a' } });
+    return h
+      .as(alice)
+      .cursor('doc', { x: 1 })
+      .then(
+        () => 'written',
+        (error: { code?: string }) => error.code ?? 'uncoded',
+      );
+  };
+  for (const [what, state] of states) {
+    it(`holding ${what} is judged alike whether the loan gives a size or not: the full check decides`, async () => {
+      const unsized = await outcome(state, undefined);
+      expect(await outcome(state, 40)).toBe(unsized);
+      // What the patch replaces is never written, so only a value it keeps can refuse it.
+      if (what === 'a cycle the patch replaces') expect(unsized).toBe('written');
+      else expect(unsized).toMatch(/^(INVALID_STATE|STATE_TOO_LARGE)$/);
+    });
+  }
+});
+
 describe('a broken loan is the store fault', () => {
   const broken: [string, (row: LentRow) => unknown][] = [
     ['null', () => null],
