@@ -7,7 +7,10 @@
  * processes seconds apart (where the floor alone moves from 4.8 to 7.9 µs).
  *
  *   git archive <before> | tar -x -C /tmp/before && (cd /tmp/before && ln -s <repo>/node_modules && npx tsc -p tsconfig.bench.json)
- *   node --expose-gc --max-old-space-size=8000 dist/bench/pack-ab.js /tmp/before 1000000 16
+ *   node --expose-gc --max-old-space-size=8000 dist/bench/pack-ab.js /tmp/before 1000000 16 [fresh|cursored]
+ *
+ * The bench's rows have no cursor, so its cursor loop mostly adds the key
+ * (`fresh`, the default); `cursored` gives every row a cursor first.
  *
  * Both heaps hold their rows at once, so every loop here pays for twice the
  * live heap in GC: compare the two builds with each other, and take the
@@ -18,10 +21,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cpuRounds, medianUs, pairedRatio, type Op } from './cpu-rounds.js';
+import type { PresenceRow } from '../src/row.js';
 import { collect } from './measure.js';
 
-const [otherDir = '', rowsText = '1000000', roundsText = '16'] = process.argv.slice(2);
-if (otherDir === '') throw new Error('usage: pack-ab.js <other build dir> [rows] [rounds]');
+const [otherDir = '', rowsText = '1000000', roundsText = '16', shape = 'fresh'] = process.argv.slice(2);
+if (otherDir === '' || (shape !== 'fresh' && shape !== 'cursored')) throw new Error('usage: pack-ab.js <other build dir> [rows] [rounds] [fresh|cursored]');
 const rows = Number(rowsText);
 
 /** The loops of one build, named `<side> <loop>`; the floor comes from this build. */
@@ -31,6 +35,11 @@ const loopsOf = async (dir: string, side: string): Promise<Record<string, Op>> =
   const scenarios = (await import(at('dist/bench/scenarios.js'))) as typeof import('./scenarios.js');
   const subject = fixtures.createCurrentSubject();
   subject.fill(rows);
+  // `cursored`: every row has a cursor before the loops start, so a cursor patch
+  // replaces one (the steady state) instead of adding the key (a row's first patch).
+  if (shape === 'cursored') {
+    for (const row of (await subject.store.rows()) as PresenceRow[]) await subject.store.update({ ...row, state: { ...row.state, cursor: { x: 0, y: 42 } } });
+  }
   const pack = subject.packOnly!;
   return {
     [`${side} store heartbeat`]: scenarios.storeHeartbeatLoop(subject, rows),
@@ -44,7 +53,7 @@ const loopsOf = async (dir: string, side: string): Promise<Record<string, Op>> =
 const loops = { ...(await loopsOf(resolve(import.meta.dirname, '../..'), 'this')), ...(await loopsOf(otherDir, 'other')) };
 collect();
 const result = await cpuRounds(loops, { rounds: Number(roundsText), roundMs: 120, warmupMs: 300 });
-console.log(`${rows} rows, load ${result.load.map((value) => value.toFixed(1)).join(' -> ')}; CPU µs per call (medians):`);
+console.log(`${rows} ${shape} rows, load ${result.load.map((value) => value.toFixed(1)).join(' -> ')}; CPU µs per call (medians):`);
 for (const name of Object.keys(loops)) console.log(`  ${name.padEnd(20)} ${medianUs(result, name).toFixed(2)}`);
 for (const side of ['this', 'other']) {
   const ratioOf = (top: string, bottom: string): string => pairedRatio(result, `${side} ${top}`, bottom === 'floor' ? 'floor' : `${side} ${bottom}`).toFixed(2);

@@ -6,8 +6,9 @@
  * @module
  */
 import { PresenceError } from './errors.js';
-import { isPlainObject, snapshotJson, type JsonProblem } from './json.js';
+import { isPlainObject, jsonStringBytes, measureJson, setKey, snapshotJson, type JsonProblem } from './json.js';
 import type { JsonValue, PresenceState } from './row.js';
+import type { LentRow } from './store.js';
 
 /** The limits the parsers enforce. */
 export interface InputLimits {
@@ -109,6 +110,9 @@ const parseSession = (value: unknown, limits: InputLimits): string | undefined =
   return value;
 };
 
+const tooLarge = (limits: InputLimits): PresenceError =>
+  new PresenceError('STATE_TOO_LARGE', `state is over ${limits.maxStateBytes} bytes of JSON, the limit (limits.maxStateBytes). Send less, or raise the limit.`);
+
 /**
  * A plain copy of a state, checked to be a JSON object within the depth and
  * size limits; the walk stops at the first limit crossed, so a hostile value
@@ -119,14 +123,52 @@ export const checkState = (state: unknown, limits: InputLimits): PresenceState =
     ? snapshotJson(state, { maxDepth: limits.maxStateDepth, maxBytes: limits.maxStateBytes })
     : ({ ok: false, problem: 'not-json' } as const);
   if (snapshot.ok) return snapshot.value as PresenceState;
-  if (snapshot.problem === 'too-large') {
-    throw new PresenceError(
-      'STATE_TOO_LARGE',
-      `state is over ${limits.maxStateBytes} bytes of JSON, the limit (limits.maxStateBytes). Send less, or raise the limit.`,
-    );
-  }
+  if (snapshot.problem === 'too-large') throw tooLarge(limits);
   const kind = isPlainObject(state) ? 'state' : `state (got ${describe(state)})`;
   throw new PresenceError(snapshot.problem === 'too-deep' ? 'STATE_TOO_LARGE' : 'INVALID_STATE', `${problemText(snapshot.problem, limits, kind)}.`);
+};
+
+/**
+ * {@link checkState} of a patch's merged state, counted from the stored
+ * state's known size instead of a walk of all of it: `merged` is
+ * `{ ...stored.state, ...patch }` (a fresh top level), its size is
+ * `stored.stateBytes` less the values the patch replaces plus what it adds,
+ * and of the stored values only those that are objects or arrays are copied
+ * (so the state written shares nothing with the loan). The patch's values
+ * are checked copies already. Answers `undefined` when the size is unknown,
+ * or a stored value is not JSON within the depth limit: the caller then runs
+ * the full check, which says what is wrong.
+ */
+export const checkPatchedState = (merged: PresenceState, stored: LentRow, patch: PresenceState, limits: InputLimits): PresenceState | undefined => {
+  const known = stored.stateBytes;
+  if (known === undefined) return undefined;
+  const old = stored.state;
+  const depth = limits.maxStateDepth - 1;
+  let bytes = known;
+  // `{}` is the only JSON object of 2 bytes: a key added to it takes no comma.
+  let empty = known === 2;
+  for (const key of Object.keys(patch)) {
+    const size = measureJson(patch[key], depth);
+    // A stored value is part of a state of `known` bytes: a larger one is a store's mistake, not counted on.
+    const replaced = Object.hasOwn(old, key) ? measureJson(old[key], depth, known) : 0;
+    if (size === undefined || replaced === undefined) return undefined;
+    if (Object.hasOwn(old, key)) bytes += size - replaced;
+    else {
+      bytes += (empty ? 0 : 1) + jsonStringBytes(key) + 1 + size;
+      empty = false;
+    }
+  }
+  if (bytes > limits.maxStateBytes) throw tooLarge(limits);
+  for (const key of Object.keys(merged)) {
+    const value = merged[key];
+    if (Object.hasOwn(patch, key)) continue;
+    if (typeof value === 'object' && value !== null) {
+      const copy = snapshotJson(value, { maxDepth: depth, maxBytes: Infinity });
+      if (!copy.ok) return undefined;
+      setKey(merged, key, copy.value);
+    } else if (typeof value === 'number' ? !Number.isFinite(value) : value !== null && typeof value !== 'string' && typeof value !== 'boolean') return undefined;
+  }
+  return merged;
 };
 
 /** A plain copy of a cursor: any JSON within the state limits, one level below the state. */

@@ -20,7 +20,7 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
 };
 
 /** UTF-8 bytes of `JSON.stringify(text)`: quotes, escapes, and lone surrogates as `\uXXXX`. */
-const jsonStringBytes = (text: string): number => {
+export const jsonStringBytes = (text: string): number => {
   let bytes = 2;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
@@ -184,6 +184,12 @@ class Walk {
   /** Copies `root`, frame by frame, until no frame is open. */
   run(root: unknown): JsonValue {
     const value = this.copyOf(root);
+    this.drain();
+    return value;
+  }
+
+  /** Copies the open frames' remaining entries until no frame is open. */
+  drain(): void {
     const { stack } = this;
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
@@ -204,9 +210,67 @@ class Walk {
         setKey(frame.target as Record<string, JsonValue>, key, this.copyOf((frame.source as Record<string, unknown>)[key]));
       }
     }
-    return value;
   }
 }
+
+const NOT_JSON: JsonSnapshot = { ok: false, problem: 'not-json' };
+const TOO_LARGE: JsonSnapshot = { ok: false, problem: 'too-large' };
+
+/**
+ * {@link snapshotJson} of a plain object, without a walk while its values
+ * are primitives (a presence state usually is: a name, a colour, a flag).
+ * At the first object or array value the walk takes over where this loop
+ * stopped, with the root as its open frame, so each property is still read
+ * exactly once and the bounds, cycle check and result are the walk's.
+ */
+const snapshotObject = (root: Record<string, unknown>, bounds: JsonBounds): JsonSnapshot => {
+  if (bounds.maxDepth < 1) return { ok: false, problem: 'too-deep' };
+  const { maxBytes } = bounds;
+  let bytes = 2;
+  if (bytes > maxBytes) return TOO_LARGE;
+  const keys = Object.keys(root);
+  const target: Record<string, JsonValue> = {};
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    // The comma, the key and its colon: the walk counts them in this order.
+    if (index > 0 && ++bytes > maxBytes) return TOO_LARGE;
+    bytes += jsonStringBytes(key) + 1;
+    if (bytes > maxBytes) return TOO_LARGE;
+    let item = root[key];
+    switch (typeof item) {
+      case 'string':
+        bytes += jsonStringBytes(item);
+        break;
+      case 'boolean':
+        bytes += item ? 4 : 5;
+        break;
+      case 'number':
+        if (!Number.isFinite(item)) return NOT_JSON;
+        bytes += jsonNumberBytes(item);
+        if (item === 0) item = 0;
+        break;
+      case 'object': {
+        if (item === null) {
+          bytes += 4;
+          break;
+        }
+        const walk = new Walk(bounds);
+        walk.bytes = bytes;
+        const frame = new Frame(root, target, keys, keys.length);
+        frame.index = index + 1;
+        walk.push(frame);
+        setKey(target, key, walk.copyOf(item));
+        walk.drain();
+        return { ok: true, value: target, bytes: walk.bytes };
+      }
+      default:
+        return NOT_JSON;
+    }
+    if (bytes > maxBytes) return TOO_LARGE;
+    setKey(target, key, item as JsonValue);
+  }
+  return { ok: true, value: target, bytes };
+};
 
 /**
  * Reads `root` exactly once, iteratively, into a plain copy: each property is
@@ -219,13 +283,70 @@ class Walk {
  * `not-json`.
  */
 export const snapshotJson = (root: unknown, bounds: JsonBounds): JsonSnapshot => {
-  const walk = new Walk(bounds);
   try {
+    if (isPlainObject(root)) return snapshotObject(root, bounds);
+    const walk = new Walk(bounds);
     const value = walk.run(root);
     return { ok: true, value, bytes: walk.bytes };
   } catch (error) {
     return { ok: false, problem: error instanceof Stop ? error.problem : 'not-json' };
   }
+};
+
+/**
+ * UTF-8 bytes of `JSON.stringify(value)` without copying it, or `undefined`
+ * when it is not plain JSON nested at most `maxDepth` levels (the value itself
+ * is depth 1) or is over `maxBytes`. For data a store or a check already holds
+ * (no getters to read once): the depth bound also ends a cycle and bounds the
+ * recursion, the byte bound ends a huge sparse array.
+ */
+export const measureJson = (value: unknown, maxDepth: number, maxBytes = Infinity): number | undefined => {
+  let bytes: number;
+  switch (typeof value) {
+    case 'string':
+      bytes = jsonStringBytes(value);
+      break;
+    case 'boolean':
+      bytes = value ? 4 : 5;
+      break;
+    case 'number':
+      if (!Number.isFinite(value)) return undefined;
+      bytes = jsonNumberBytes(value);
+      break;
+    case 'object': {
+      if (value === null) {
+        bytes = 4;
+        break;
+      }
+      if (maxDepth < 1) return undefined;
+      bytes = 2;
+      if (Array.isArray(value)) {
+        const items = value as unknown[];
+        for (let index = 0; index < items.length && bytes <= maxBytes; index++) {
+          const item = items[index];
+          // A hole encodes as null, as in a snapshot.
+          const size = item === undefined && !(index in items) ? 4 : measureJson(item, maxDepth - 1, maxBytes - bytes);
+          if (size === undefined) return undefined;
+          bytes += size + (index === 0 ? 0 : 1);
+        }
+        break;
+      }
+      if (!isPlainObject(value)) return undefined;
+      let first = true;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const size = measureJson(value[key], maxDepth - 1, maxBytes - bytes);
+        if (size === undefined) return undefined;
+        bytes += jsonStringBytes(key) + 1 + size + (first ? 0 : 1);
+        first = false;
+        if (bytes > maxBytes) return undefined;
+      }
+      break;
+    }
+    default:
+      return undefined;
+  }
+  return bytes > maxBytes ? undefined : bytes;
 };
 
 /** UTF-8 byte length of a string, without allocating an encoded copy. */

@@ -64,8 +64,8 @@ const rowFor = (last: { checked: CheckedIdentity | undefined }, operation: strin
 };
 
 /**
- * A lent row: checked for what the pack reads of it, its id, state and
- * times. The pack writes the caller's identity, never a lent one, so a lent
+ * A lent row: checked for what the pack reads of it, its id, state,
+ * times and state size when given. The pack writes the caller's identity, never a lent one, so a lent
  * row's identity strings (the store's own, cold in memory) are not read.
  */
 const lentFor = (id: string) => (value: unknown): LentRow | undefined => {
@@ -75,6 +75,10 @@ const lentFor = (id: string) => (value: unknown): LentRow | undefined => {
     throw broken('lend', 'something that is not a presence row');
   }
   if (row.id !== id) throw broken('lend', `a row of another id for id ${JSON.stringify(id)}`);
+  // A size, when given, is counted on: it must at least be a possible one (its value is STORE-LOAN-BYTES's).
+  if (row.stateBytes !== undefined && !(Number.isSafeInteger(row.stateBytes) && (row.stateBytes as number) >= 2)) {
+    throw broken('lend', 'a stateBytes that is not the byte size of a JSON object');
+  }
   return value as LentRow;
 };
 

@@ -47,6 +47,15 @@ export interface LentRow extends Readonly<PresenceIdentity> {
   readonly expiresAt: number;
   /** As {@link PresenceRow.heartbeatAt}. */
   readonly heartbeatAt: number;
+  /**
+   * Optional: the UTF-8 bytes of `JSON.stringify(state)`, for a store that
+   * keeps it (the memory store measures each state it stores). A patch then
+   * checks the size limit by counting only what it changes, instead of
+   * walking the whole merged state; without it (a row whose size the store
+   * does not know) the pack walks the state. It must be exact whenever it is
+   * given (STORE-LOAN-BYTES): the limit is only as exact as this number.
+   */
+  readonly stateBytes?: number;
 }
 
 /**

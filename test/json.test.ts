@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { cloneJson, isPlainObject, snapshotJson, utf8Length } from '../src/json.js';
+import { cloneJson, isPlainObject, measureJson, snapshotJson, utf8Length } from '../src/json.js';
 import type { JsonValue } from '../src/row.js';
 
 /** An independent, obviously-correct notion of "plain JSON that round-trips". */
@@ -116,12 +116,39 @@ describe('JSON helpers', () => {
     expect(reads).toBe(1);
   });
 
+  it('reads every property once when an object value hands the copy of a flat prefix over to the walk', () => {
+    const reads: string[] = [];
+    const counted = (key: string, value: unknown) => ({ enumerable: true, get: () => (reads.push(key), value) });
+    const root = Object.defineProperties({}, { a: counted('a', 'x'), b: counted('b', { c: [1, -0] }), d: counted('d', true) });
+    expect(snapshotJson(root, unbounded)).toEqual({ ok: true, value: { a: 'x', b: { c: [1, 0] }, d: true }, bytes: 34 });
+    expect(reads).toEqual(['a', 'b', 'd']);
+    // A value that is the root itself is a cycle, found by the walk that took over.
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(snapshotJson(cyclic, unbounded)).toEqual({ ok: false, problem: 'not-json' });
+  });
+
   it('a throwing getter, a throwing proxy trap and a revoked proxy are not JSON', () => {
     const throwing = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('boom'); } });
     const trap = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     for (const value of [throwing, trap, proxy, [throwing]]) expect(snapshotJson(value, unbounded)).toEqual({ ok: false, problem: 'not-json' });
+  });
+
+  test.prop([values, fc.integer({ min: 0, max: 6 })], { numRuns: 1000 })(
+    'measureJson is the snapshot byte count of the same value and depth, without a copy; undefined where the snapshot fails',
+    (value, depth) => {
+      const snapshot = snapshotJson(value, { maxDepth: depth, maxBytes: Infinity });
+      expect(measureJson(value, depth)).toBe(snapshot.ok ? snapshot.bytes : undefined);
+      if (!snapshot.ok) return;
+      expect(measureJson(value, depth, snapshot.bytes)).toBe(snapshot.bytes);
+      expect(measureJson(value, depth, snapshot.bytes - 1)).toBeUndefined();
+    },
+  );
+
+  it('measureJson stops at its byte bound: a sparse array of length 2^32 - 1 costs the bound, not its length', () => {
+    expect(measureJson(new Array<unknown>(2 ** 32 - 1), 2, 8192)).toBeUndefined();
   });
 
   test.prop([fc.string({ unit: 'binary' })])('utf8Length equals the bytes Buffer encodes, lone surrogates included', (text) => {

@@ -29,11 +29,23 @@ const deepFreeze = <Value>(value: Value): Value => {
   return value;
 };
 
+/** A value as JSON keeps it (-0 becomes 0): what the pack stores of what it is sent. */
+const asJson = <Value>(value: Value): Value => JSON.parse(JSON.stringify(value)) as Value;
+
+/** UTF-8 bytes of a value's JSON: what `maxStateBytes` limits. */
+const sizeOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
 /**
  * The memory store, lending deep-frozen copies (so a write to a loan throws in
- * strict mode) and recording every object it lent, with the calls it got.
+ * strict mode) and recording every object it lent, with the calls it got. A
+ * loan carries the state's size when `sized()` says so (the exact size, or
+ * what `size` makes of it), as a store that knows some rows' sizes and not
+ * others' (rows written before it kept sizes, or loaded after a restart).
  */
-const lendingStore = (): { store: PresenceStore; lent: Set<object>; calls: string[]; written: PresenceRow[] } => {
+const lendingStore = (
+  sized: () => boolean = () => false,
+  size: (state: PresenceState) => number = sizeOf,
+): { store: PresenceStore; lent: Set<object>; calls: string[]; written: PresenceRow[] } => {
   const inner = createMemoryPresenceStore();
   const lent = new Set<object>();
   const calls: string[] = [];
@@ -54,7 +66,7 @@ const lendingStore = (): { store: PresenceStore; lent: Set<object>; calls: strin
       const row = inner.get(id) as PresenceRow | undefined;
       if (row === undefined) return undefined;
       containersOf(row, lent);
-      return deepFreeze(row);
+      return deepFreeze(sized() ? { ...row, stateBytes: size(row.state) } : row);
     },
   };
   return { store, lent, calls, written };
@@ -77,7 +89,7 @@ describe('a patch on a store that lends', () => {
       const { store, lent, calls, written } = lendingStore();
       const h = createPresenceHarness({ config: { store } });
       await h.as(alice).heartbeat('doc', { state: initial });
-      let expected: PresenceState = structuredClone(initial);
+      let expected: PresenceState = asJson(initial);
       for (const step of steps) {
         calls.length = 0;
         h.clock.advance(1);
@@ -85,7 +97,7 @@ describe('a patch on a store that lends', () => {
         const answer = step.kind === 'cursor' ? await h.as(alice).cursor('doc', step.cursor) : await h.as(alice).typing('doc', step.typing);
         expected =
           step.kind === 'cursor'
-            ? { ...expected, cursor: step.cursor }
+            ? { ...expected, cursor: asJson(step.cursor) }
             : { ...expected, typing: step.typing, typingExpiresAt: step.typing ? h.clock.now() + 5_000 : null };
         expect(calls.filter((call) => call === 'lend')).toHaveLength(1);
         expect(lent.size).toBeGreaterThan(before);
@@ -115,6 +127,58 @@ describe('a patch on a store that lends', () => {
     expect(await reads(false)).toEqual([...lent.filter((call) => call === 'get'), 'get']);
   });
 
+  test.prop([
+    nestedState,
+    fc.array(fc.tuple(patchStep, fc.boolean()), { minLength: 1, maxLength: 6 }),
+    fc.integer({ min: 0, max: 48 }),
+    fc.constantFrom('memory', 'some sizes known'),
+  ])(
+    'the size limit is exact whether a loan says its size or not: a patch is refused iff its merged state is over the limit',
+    async (initial, steps, slack, kind) => {
+      let sized = false;
+      const store = kind === 'memory' ? createMemoryPresenceStore() : lendingStore(() => sized).store;
+      const maxStateBytes = sizeOf(initial) + slack;
+      const h = createPresenceHarness({ config: { store, limits: { maxStateBytes } } });
+      await h.as(alice).heartbeat('doc', { state: initial });
+      let expected: PresenceState = asJson(initial);
+      for (const [step, knowsSize] of steps) {
+        sized = knowsSize;
+        h.clock.advance(1);
+        const merged: PresenceState =
+          step.kind === 'cursor'
+            ? { ...expected, cursor: asJson(step.cursor) }
+            : { ...expected, typing: step.typing, typingExpiresAt: step.typing ? h.clock.now() + 5_000 : null };
+        const answer = step.kind === 'cursor' ? h.as(alice).cursor('doc', step.cursor) : h.as(alice).typing('doc', step.typing);
+        if (sizeOf(merged) > maxStateBytes) await expect(answer).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+        else {
+          await expect(answer).resolves.toMatchObject({ state: merged });
+          expected = merged;
+        }
+        const [row] = await store.rows();
+        expect(row?.state).toEqual(expected);
+      }
+    },
+  );
+
+  it('counts from the size the loan gives, without walking the state: a size one byte too large refuses the patch that fits', async () => {
+    const state = { name: 'n'.repeat(30), tags: ['é', { deep: '😀' }] };
+    const patched = { ...state, cursor: { x: 1 } };
+    for (const [error, accepted] of [
+      [0, true],
+      [1, false],
+    ] as const) {
+      const { store } = lendingStore(
+        () => true,
+        (stored) => sizeOf(stored) + error,
+      );
+      const h = createPresenceHarness({ config: { store, limits: { maxStateBytes: sizeOf(patched) } } });
+      await h.as(alice).heartbeat('doc', { state });
+      const answer = h.as(alice).cursor('doc', { x: 1 });
+      if (accepted) await expect(answer).resolves.toMatchObject({ state: patched });
+      else await expect(answer).rejects.toMatchObject({ code: 'STATE_TOO_LARGE' });
+    }
+  });
+
   it('a merged state over the size limit is refused, counted over the lent state and the patch together', async () => {
     const { store } = lendingStore();
     const h = createPresenceHarness({ config: { store, limits: { maxStateBytes: 64 } } });
@@ -125,12 +189,59 @@ describe('a patch on a store that lends', () => {
   });
 });
 
+describe('a loan whose state is not JSON', () => {
+  const cyclic = (): Record<string, unknown> => {
+    const node: Record<string, unknown> = { n: 1 };
+    node['self'] = node;
+    return node;
+  };
+  const states: [string, () => Record<string, unknown>][] = [
+    ['a number that is not finite', () => ({ name: 'a', score: Number.NaN })],
+    ['an undefined value', () => ({ name: 'a', gone: undefined })],
+    ['a cycle the patch keeps', () => ({ name: 'a', graph: cyclic() })],
+    ['a cycle the patch replaces', () => ({ name: 'a', cursor: cyclic() })],
+    ['nesting deeper than the limit', () => ({ name: 'a', deep: { a: { b: { c: { d: { e: { f: { g: { h: 1 } } } } } } } } })],
+  ];
+  /** A cursor patch over a loan of `state`, with or without a size: its answer's code, or `written`. */
+  const outcome = async (state: () => Record<string, unknown>, stateBytes: number | undefined): Promise<string> => {
+    const inner = createMemoryPresenceStore();
+    const store: PresenceStore = {
+      ...inner,
+      lend: (id) => {
+        const row = inner.lend!(id) as LentRow;
+        const fields = { id: row.id, scope: row.scope, channel: row.channel, actorId: row.actorId, sessionId: row.sessionId };
+        return { ...fields, state: state() as LentRow['state'], expiresAt: row.expiresAt, heartbeatAt: row.heartbeatAt, ...(stateBytes === undefined ? {} : { stateBytes }) };
+      },
+    };
+    const h = createPresenceHarness({ config: { store, limits: { maxStateDepth: 4 } } });
+    await h.as(alice).heartbeat('doc', { state: { name: 'a' } });
+    return h
+      .as(alice)
+      .cursor('doc', { x: 1 })
+      .then(
+        () => 'written',
+        (error: { code?: string }) => error.code ?? 'uncoded',
+      );
+  };
+  for (const [what, state] of states) {
+    it(`holding ${what} is judged alike whether the loan gives a size or not: the full check decides`, async () => {
+      const unsized = await outcome(state, undefined);
+      expect(await outcome(state, 40)).toBe(unsized);
+      // What the patch replaces is never written, so only a value it keeps can refuse it.
+      if (what === 'a cycle the patch replaces') expect(unsized).toBe('written');
+      else expect(unsized).toMatch(/^(INVALID_STATE|STATE_TOO_LARGE)$/);
+    });
+  }
+});
+
 describe('a broken loan is the store fault', () => {
   const broken: [string, (row: LentRow) => unknown][] = [
     ['null', () => null],
     ['a row of another id', (row) => ({ ...row, id: `${row.id}x` })],
     ['string times', (row) => ({ ...row, expiresAt: String(row.expiresAt) })],
     ['a state that is an array', (row) => ({ ...row, state: [] })],
+    ['a state size that is not a whole number', (row) => ({ ...row, stateBytes: 7.5 })],
+    ['a state size below that of {}', (row) => ({ ...row, stateBytes: 1 })],
   ];
   for (const [what, corrupt] of broken) {
     it(`lend answering ${what} fails the patch with STORE_UNAVAILABLE and writes nothing`, async () => {

@@ -91,38 +91,43 @@ describe('certifyPresenceStore', () => {
       seed: 4,
     });
     expect(report.passed).toBe(false);
+    const ofLoans: string[] = [STORE.lend, STORE.lendBytes];
     for (const result of report.results) {
-      // Without lend there is no call STORE-LEND makes: only the others can fail.
-      if (result.id === STORE.lend) continue;
+      // Without lend there is no call STORE-LEND and STORE-LOAN-BYTES make: only the others can fail.
+      if (ofLoans.includes(result.id)) continue;
       expect(result.status).toBe('failed');
       expect(result.error).toMatch(/Injected fault/);
     }
-    expect(report.results.find((result) => result.id === STORE.lend)?.status).toBe('passed');
-    // A store that lends, and throws on every call, fails it too.
+    for (const id of ofLoans) expect(report.results.find((result) => result.id === id)?.status).toBe('passed');
+    // A store that lends, and throws on every call, fails them too.
     const lending = await certifyPresenceStore({
       create: () => withFaults(createMemoryPresenceStore(), { failRate: 1, seed: 1 }),
       numRuns: 5,
       seed: 4,
-      only: [STORE.lend],
+      only: ofLoans,
     });
-    expect(lending.results[0]).toMatchObject({ id: STORE.lend, status: 'failed', error: expect.stringMatching(/Injected fault/) as unknown });
+    for (const id of ofLoans) {
+      expect(lending.results.find((result) => result.id === id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/Injected fault/) as unknown });
+    }
   });
 
-  it('fails STORE-LEND for a factory whose stores disagree about lend', async () => {
-    let made = 0;
-    const report = await certifyPresenceStore({
-      create: () => {
-        const store = createMemoryPresenceStore();
-        made += 1;
-        if (made > 1) return store;
-        const { lend: _lend, ...withoutLend } = store;
-        return withoutLend;
-      },
-      numRuns: 5,
-      seed: 4,
-      only: [STORE.lend],
-    });
-    expect(report.results[0]).toMatchObject({ id: STORE.lend, status: 'failed', error: expect.stringContaining('STORE-LEND violated') as unknown });
+  it('fails STORE-LEND and STORE-LOAN-BYTES for a factory whose stores disagree about lend', async () => {
+    for (const id of [STORE.lend, STORE.lendBytes]) {
+      let made = 0;
+      const report = await certifyPresenceStore({
+        create: () => {
+          const store = createMemoryPresenceStore();
+          made += 1;
+          if (made > 1) return store;
+          const { lend: _lend, ...withoutLend } = store;
+          return withoutLend;
+        },
+        numRuns: 5,
+        seed: 4,
+        only: [id],
+      });
+      expect(report.results[0]).toMatchObject({ id, status: 'failed', error: expect.stringContaining(`${id} violated`) as unknown });
+    }
   });
 
   it('destroys every store it creates, whether the run passes or fails', async () => {

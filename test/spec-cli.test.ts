@@ -49,7 +49,7 @@ describe('presence-certify', () => {
     const { code, stdout, stderr } = await cli(['./clean.js', '--runs', '3', '--seed', '9'], clean);
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toBe('Certifying ./clean.js');
-    expect(stdout).toMatch(/certification PASSED for \.\/clean\.js: 18\/18 invariants held \(seed 9, numRuns 3/);
+    expect(stdout).toMatch(/certification PASSED for \.\/clean\.js: 19\/19 invariants held \(seed 9, numRuns 3/);
     expect(stdout).toMatch(/^id\s+level\s+status\s+runs\s+ms$/m);
     for (const invariant of storeInvariants) {
       expect(stdout).toMatch(new RegExp(`^${invariant.id}\\s+MUST\\s+PASSED\\s+\\d+\\s+\\d+$`, 'm'));

@@ -43,6 +43,8 @@ export const STORE = {
   raceAdmit: 'STORE-RACE-ADMIT',
   /** An optional lend reads like get and stays put until the next write. */
   lend: 'STORE-LEND',
+  /** A lent row's optional state size is exact. */
+  lendBytes: 'STORE-LOAN-BYTES',
 } as const;
 
 /** One of the store invariant ids. */

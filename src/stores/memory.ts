@@ -37,13 +37,15 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
   declare readonly actorId: string;
   declare readonly sessionId: string;
   declare state: PresenceState;
+  /** UTF-8 bytes of the state's JSON: what a patch's size check counts from (see `LentRow.stateBytes`). */
+  declare stateBytes: number;
   declare expiresAt: number;
   declare heartbeatAt: number;
   declare filedAt: number;
   declare prev: Entry | null;
   declare next: Entry | null;
 
-  constructor(row: PresenceRow) {
+  constructor(row: PresenceRow, stateBytes: number) {
     this.id = row.id;
     this.scope = row.scope;
     this.channel = row.channel;
@@ -51,6 +53,7 @@ class Entry implements PresenceRow, ExpiryEntry<Entry> {
     this.sessionId = row.sessionId;
     // Already a fresh copy: `checkedRow` snapshots the state.
     this.state = row.state;
+    this.stateBytes = stateBytes;
     this.expiresAt = row.expiresAt;
     this.heartbeatAt = row.heartbeatAt;
     this.filedAt = row.expiresAt;
@@ -131,6 +134,9 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   const byExpiry = new ExpiryBuckets<Entry>();
 
   const members = (scope: string, channel: string): Set<Entry> | undefined => byScope.get(scope)?.get(channel);
+  // The size of the state the last `checked` copied: every write is synchronous, so one slot serves them all.
+  const measured = { stateBytes: 0 };
+  const checked = (input: PresenceRow): PresenceRow => checkedRow('memory', input, undefined, measured);
 
   const index = (entry: Entry): void => {
     let channels = byScope.get(entry.scope);
@@ -175,6 +181,8 @@ export const createMemoryPresenceStore = (): PresenceStore => {
     if (incoming.heartbeatAt < entry.heartbeatAt) return rowOf(incoming, cloneJson(entry.state), entry);
     entry.heartbeatAt = incoming.heartbeatAt;
     if (!absorb(entry.state, incoming.state)) entry.state = cloneJson(incoming.state);
+    // The stored state now equals the incoming one, which `checked` just measured.
+    entry.stateBytes = measured.stateBytes;
     return rowOf(incoming, incoming.state, entry);
   };
 
@@ -182,7 +190,7 @@ export const createMemoryPresenceStore = (): PresenceStore => {
   const upsertChecked = (row: PresenceRow, stored: Entry | undefined): PresenceRow => {
     if (stored !== undefined) return merge(stored, row);
     // The entry keeps the snapshot; the answer is a copy.
-    const entry = new Entry(row);
+    const entry = new Entry(row, measured.stateBytes);
     byId.set(row.id, entry);
     index(entry);
     byExpiry.add(entry);
@@ -200,7 +208,7 @@ export const createMemoryPresenceStore = (): PresenceStore => {
     admit(input, limits) {
       // No stored lookup for the id check: the pack's rows hit presenceRowId's
       // last encoding, and comparing with the stored parts would read four cold strings.
-      const row = checkedRow('memory', input);
+      const row = checked(input);
       const stored = byId.get(row.id);
       // A live member is never refused, so its channel is not even looked up.
       const others = stored !== undefined && isLive(stored, row.heartbeatAt) ? [] : (members(row.scope, row.channel) ?? []);
@@ -208,11 +216,11 @@ export const createMemoryPresenceStore = (): PresenceStore => {
       return refusedAdmission(row, stored, others, limits) ?? { admitted: true, row: upsertChecked(row, stored) };
     },
     upsert(input) {
-      const row = checkedRow('memory', input);
+      const row = checked(input);
       return upsertChecked(row, byId.get(row.id));
     },
     update(input) {
-      const row = checkedRow('memory', input);
+      const row = checked(input);
       const stored = byId.get(row.id);
       if (stored === undefined) return undefined;
       return merge(stored, row);

@@ -53,10 +53,16 @@ export const checkSweepLimit = (backend: string, limit: unknown): number => {
  *   any. Its id was checked when it was written, so an incoming row with the
  *   same id and the same four parts has the right id without encoding it
  *   again (a renewal or patch of a stored row, the hot path).
+ * @param measured - optional: receives the UTF-8 bytes of the state's JSON (the copy's walk counts them anyway)
  * @returns the row with its state as a plain copy, safe to keep
  * @throws PresenceError `INVALID_ARGS` for anything listed in the module documentation
  */
-export const checkedRow = (backend: string, row: unknown, stored?: (id: string) => PresenceIdentity | undefined): PresenceRow => {
+export const checkedRow = (
+  backend: string,
+  row: unknown,
+  stored?: (id: string) => PresenceIdentity | undefined,
+  measured?: { stateBytes: number },
+): PresenceRow => {
   if (typeof row !== 'object' || row === null) throw new PresenceError('INVALID_ARGS', `${backend} store: a row must be an object, got ${row === null ? 'null' : typeof row}`);
   const fields = row as Record<string, unknown>;
   for (const part of IDENTITY) {
@@ -73,5 +79,6 @@ export const checkedRow = (backend: string, row: unknown, stored?: (id: string) 
   if (state === undefined || !state.ok) {
     throw new PresenceError('INVALID_ARGS', `${backend} store: row.state must be a plain JSON object nested at most ${MAX_STATE_DEPTH} levels deep`);
   }
+  if (measured !== undefined) measured.stateBytes = state.bytes;
   return { ...checked, state: state.value as PresenceState };
 };

@@ -6,7 +6,7 @@
  * @module
  */
 import type { MutationActions, MutationDefinition } from '../contract.js';
-import { parseChannelArgs, parseCursorArgs, parseHeartbeatArgs, parseTypingArgs, checkState, type ChannelArgs } from '../args.js';
+import { parseChannelArgs, parseCursorArgs, parseHeartbeatArgs, parseTypingArgs, checkPatchedState, checkState, type ChannelArgs } from '../args.js';
 import { actorOf, assertChannelAccess, scopeOf } from '../caller.js';
 import { cursorPatch, heartbeatRow, patchedRow, rowsToLeave, typingPatch } from '../machine.js';
 import type { PresenceNames } from '../names.js';
@@ -66,10 +66,14 @@ export const presenceMutations = <Ctx>(settings: PresenceSettings<Ctx>, names: P
         // A store that lends its row is not asked for a copy: the checked
         // snapshot below is the only copy of the state the patch makes.
         const id = presenceRowId(identity);
-        return andThen(store.lend !== undefined ? store.lend(id) : store.get(id), (stored) => {
-          const row = patchedRow(stored, makePatch(now), now, identity);
-          // The size check's snapshot is the state written: it shares nothing with a lent row.
-          row.state = checkState(row.state, settings);
+        const { lend } = store;
+        return andThen(lend !== undefined ? lend(id) : store.get(id), (stored) => {
+          const change = makePatch(now);
+          const row = patchedRow(stored, change, now, identity);
+          // The state written is the size check's own copy: it shares nothing with a lent row. A loan
+          // whose state size the store knows (only a loan: `get` promises no size) is counted by the
+          // patch's change alone, not walked.
+          row.state = (lend !== undefined ? checkPatchedState(row.state, stored!, change, settings) : undefined) ?? checkState(row.state, settings);
           return actions.update<PresenceRow>(names.table, row);
         });
       }),

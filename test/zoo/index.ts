@@ -19,7 +19,7 @@ import { ignoresLww } from './ignores-lww.js';
 import { latin1State } from './latin1-state.js';
 import { lazyListLostTail } from './lazy-list-lost-tail.js';
 import { leaksInternalObjects } from './leaks-internal-objects.js';
-import { lendScratchRow, lendStaleCache } from './lend.js';
+import { lendBytesFirstWrite, lendBytesOfLoser, lendBytesUtf16, lendScratchRow, lendStaleCache } from './lend.js';
 import { lossyKey } from './lossy-key.js';
 import { removeNeighbour } from './remove-neighbour.js';
 import { rowsHidesExpired } from './rows-hides-expired.js';
@@ -56,6 +56,9 @@ export const zoo: readonly ZooSpecimen[] = [
   upsertRace,
   lendScratchRow,
   lendStaleCache,
+  lendBytesFirstWrite,
+  lendBytesOfLoser,
+  lendBytesUtf16,
   admitRace,
   latin1State,
   truncatesLongStrings,
