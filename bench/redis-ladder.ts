@@ -6,8 +6,8 @@
  *
  * 1. the floor through `guarded` (the store's per-call deadline);
  * 2. the floor through the coalescer (one lane, the store's limits);
- * 3. the real `UPSERT` script of a renewal, called raw with `evalsha`
- *    (the value encoded per call, as the store does);
+ * 3. the real write script of a renewal, called raw with `evalsha` as a
+ *    standalone store calls it (the value encoded per call, as the store does);
  * 4. the full store's `upsert`, and `admit` with the pack's limits.
  *
  * @module
@@ -17,7 +17,7 @@ import type { PresenceRow } from '../src/row.js';
 import type { PresenceStore } from '../src/store.js';
 import { channelJson, encodeValue, shardKeys, shardOf, valueHead } from '../src/stores/redis/codec.js';
 import { createCoalescer } from '../src/stores/redis/coalesce.js';
-import { UPSERT } from '../src/stores/redis/scripts.js';
+import { ROW_KIND, WRITE } from '../src/stores/redis/scripts.js';
 import { guarded } from '../src/stores/unavailable.js';
 
 /** One rung: a name and a call taking the running call number. */
@@ -37,22 +37,21 @@ export interface Rung {
  */
 export const ladderRungs = (client: Redis, floor: (index: number) => Promise<unknown>, prefix: string, renewal: (index: number) => PresenceRow): Rung[] => {
   const submit = createCoalescer<number, unknown>({ lane: () => client, one: floor, many: (indexes) => Promise.all(indexes.map(floor)) }, { maxRows: 64, maxInFlight: 2 });
-  const places = new Map<string, { keys: string[]; head: string }>();
+  const places = new Map<string, { head: string; value: string }>();
   const raw = (index: number) => {
     const row = renewal(index);
     let place = places.get(row.id);
     if (place === undefined) {
       const json = channelJson(row.scope, row.channel);
-      const keys = shardKeys(prefix, shardOf(json, 128));
-      place = { keys: [keys.rows, keys.expiry, keys.channelPrefix + json], head: valueHead(json, row.actorId, row.sessionId) };
+      place = { head: ROW_KIND.upsert + shardKeys(prefix, shardOf(json, 128)).shard, value: valueHead(json, row.actorId, row.sessionId) };
       places.set(row.id, place);
     }
-    return client.evalsha(UPSERT.sha, 3, ...place.keys, row.id, encodeValue(row, place.head));
+    return client.evalsha(WRITE.sha, 0, prefix, place.head, row.id, encodeValue(row, place.value));
   };
   return [
     { name: 'ladder: floor through guarded', call: (index) => guarded('redis', 'upsert', 5_000, () => floor(index)) },
     { name: 'ladder: floor through the coalescer', call: (index) => submit(index) },
-    { name: 'ladder: UPSERT script raw (evalsha)', call: raw },
+    { name: 'ladder: write script raw (evalsha)', call: raw },
   ];
 };
 
@@ -62,5 +61,5 @@ export const ladderRungs = (client: Redis, floor: (index: number) => Promise<unk
  * @param client - the connection
  */
 export const loadLadder = async (client: Redis): Promise<void> => {
-  await client.script('LOAD', UPSERT.source);
+  await client.script('LOAD', WRITE.source);
 };
