@@ -199,26 +199,35 @@ export const ROW_KIND = { upsert: 'u', update: 'x', admit: 'a' } as const;
  */
 export const WRITE = script(
   0,
-  `${MERGE}${ADMIT_ROW}local out, a = {}, derived and 2 or 1
+  `${MERGE}${ADMIT_ROW}local a = derived and 2 or 1
+local function rowsKey(head)
+  if not derived then return KEYS[1] end
+  shard = string.sub(head, 2)
+  return P .. '{' .. shard .. '}:rows'
+end
+local head = ARGV[a]
+local kind = string.sub(head, 1, 1)
+-- One row (all its arguments, no more): its reply as is, an error raised as is (no pcall: the lone heartbeat's path).
+if #ARGV == a + (kind == '${ROW_KIND.admit}' and 5 or 2) then
+  row = 1
+  if kind == '${ROW_KIND.admit}' then return admit(rowsKey(head), ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]) end
+  return merge(rowsKey(head), ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
+end
+local out = {}
 while a <= #ARGV do
   row = row + 1
-  local head, rk = ARGV[a], KEYS[1]
-  local kind = string.sub(head, 1, 1)
-  if derived then
-    shard = string.sub(head, 2)
-    rk = P .. '{' .. shard .. '}:rows'
-  end
+  head = ARGV[a]
+  kind = string.sub(head, 1, 1)
   local ok, res
   if kind == '${ROW_KIND.admit}' then
-    ok, res = pcall(admit, rk, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+    ok, res = pcall(admit, rowsKey(head), ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
     a = a + 6
   else
-    ok, res = pcall(merge, rk, ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
+    ok, res = pcall(merge, rowsKey(head), ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
     a = a + 3
   end
   if ok then out[row] = res else out[row] = redis.error_reply(type(res) == 'table' and tostring(res.err) or tostring(res)) end
 end
-if row == 1 then return out[1] end
 return out`,
 );
 
