@@ -22,7 +22,7 @@
  * one channel of 10 000 members, then prints the issue's targets for the
  * first three (≥ 0.85 of the floor sequentially, ≥ 0.7 at 64 in flight).
  *
- * `BENCH_ROUNDS` (default 5) and `BENCH_BUDGET_MS` (default 500 per subject, width and round) tune it; `BENCH_FLOORS=redis` (or `postgres`) runs one group.
+ * `BENCH_ROUNDS` (default 5) and `BENCH_BUDGET_MS` (default 500 per subject, width and round) tune it; `BENCH_FLOORS=redis` (or `postgres`) runs one group; `BENCH_FLOORS=ladder` runs the Redis group's heartbeat paths after the rungs of `redis-ladder.ts`.
  * `BENCH_REDIS_BEFORE=<path to another build's dist/src/stores/redis.js>` adds
  * that build's Redis store, on every subject, to the same rounds, for
  * before/after in one run.
@@ -52,6 +52,7 @@ import type { AdmissionLimits, PresenceStore } from '../src/store.js';
 import { createPostgresPresenceStore, createPostgresPresenceTable } from '../src/stores/postgres.js';
 import { EXPIRY_BUCKET_MS } from '../src/stores/postgres/sql.js';
 import { createRedisPresenceStore } from '../src/stores/redis.js';
+import { ladderRungs, loadLadder } from './redis-ladder.js';
 import { int, num, printTable } from './table.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -149,7 +150,10 @@ const joining = (name: string, store: PresenceStore, limits: AdmissionLimits): S
 /** The pack's default limits: members unlimited, 32 sessions per actor. */
 const PACK_LIMITS: AdmissionLimits = { maxMembers: Infinity, maxSessionsPerActor: 32 };
 
-const redisGroup = async (url: string): Promise<Group> => {
+/** The store when it has `admit`, as a list of zero or one. */
+const withAdmit = (store: PresenceStore): PresenceStore[] => (typeof store.admit === 'function' ? [store] : []);
+
+const redisGroup = async (url: string, ladder: boolean): Promise<Group> => {
   const client = new Redis(url);
   const prefix = `floor${process.pid}:`;
   const sha = String(await client.script('LOAD', 'return 1'));
@@ -161,24 +165,32 @@ const redisGroup = async (url: string): Promise<Group> => {
     const module = (await import(pathToFileURL(before).href)) as { createRedisPresenceStore: typeof createRedisPresenceStore };
     builds.push(['before: ', module.createRedisPresenceStore]);
   }
+  const floor = (index: number) => client.evalsha(sha, 3, key, key, key, String(index), '1', 'value');
+  // The ladder: only the heartbeat paths, after the rungs between them and the floor.
   const subjects = builds.flatMap(([label, create], b) => [
     heartbeat(`${label}redis store upsert`, store(`${b}u`, create)),
-    admitting(`${label}redis store admit, no limits`, store(`${b}a`, create), { maxMembers: Infinity, maxSessionsPerActor: Infinity }),
-    admitting(`${label}redis store admit, the pack's limits`, store(`${b}p`, create), PACK_LIMITS),
-    heartbeat(`${label}redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store(`${b}l`, create), LARGE_CHANNEL, 1),
+    ...(ladder ? [] : withAdmit(store(`${b}a`, create)).map((one) => admitting(`${label}redis store admit, no limits`, one, { maxMembers: Infinity, maxSessionsPerActor: Infinity }))),
+    // A build from before `admit` (issue 15 measured main 7a32779) times `upsert` only.
+    ...withAdmit(store(`${b}p`, create)).map((one) => admitting(`${label}redis store admit, the pack's limits`, one, PACK_LIMITS)),
+    ...(ladder ? [] : [heartbeat(`${label}redis store upsert, one channel of ${int(LARGE_CHANNEL)}`, store(`${b}l`, create), LARGE_CHANNEL, 1)]),
   ]);
-  // Batches within one shard only, as on a Cluster (this build only: the option is new).
-  const perShard = createRedisPresenceStore({ redis: client, keyPrefix: `${prefix}s:`, crossShardBatches: false });
-  subjects.push(admitting("redis store admit, the pack's limits, one lane per shard (as on a Cluster)", perShard, PACK_LIMITS));
-  // This build's heartbeat paths (the first subjects): upsert, admit without limits, admit with the pack's limits.
-  const targets = subjects.slice(0, 3).flatMap((subject) => [
+  // This build's heartbeat paths (the first subjects): upsert, admit without limits (not in the ladder), admit with the pack's limits.
+  const targets = subjects.slice(0, ladder ? 2 : 3).flatMap((subject) => [
     { subject, width: 1 as const, atLeast: 0.85 },
     { subject, width: 64 as const, atLeast: 0.7 },
   ]);
+  if (ladder) {
+    await loadLadder(client);
+    subjects.unshift(...ladderRungs(client, floor, `${prefix}raw:`, renewals(MEMBERS, 100)));
+  } else {
+    // Batches within one shard only, as on a Cluster (this build only: the option is new).
+    const perShard = createRedisPresenceStore({ redis: client, keyPrefix: `${prefix}s:`, crossShardBatches: false });
+    subjects.push(admitting("redis store admit, the pack's limits, one lane per shard (as on a Cluster)", perShard, PACK_LIMITS));
+  }
   return {
     title: 'Redis: store heartbeat ÷ EVALSHA of `return 1` (same connection)',
     targets,
-    floor: { name: 'EVALSHA `return 1`, 3 keys + 3 args', call: (index) => client.evalsha(sha, 3, key, key, key, String(index), '1', 'value') },
+    floor: { name: 'EVALSHA `return 1`, 3 keys + 3 args', call: floor },
     subjects,
     serverCpu: async () => {
       const info = await client.info('cpu');
@@ -373,7 +385,8 @@ const measure = async (group: Group): Promise<void> => {
 const main = async (): Promise<void> => {
   const groups: Group[] = [];
   const only = (process.env.BENCH_FLOORS ?? 'redis,postgres').split(',');
-  if (process.env.PRESENCE_REDIS_URL && only.includes('redis')) groups.push(await redisGroup(process.env.PRESENCE_REDIS_URL));
+  const ladder = only.includes('ladder');
+  if (process.env.PRESENCE_REDIS_URL && (only.includes('redis') || ladder)) groups.push(await redisGroup(process.env.PRESENCE_REDIS_URL, ladder));
   if (process.env.PRESENCE_PG_URL && only.includes('postgres')) groups.push(await postgresGroup(process.env.PRESENCE_PG_URL));
   if (groups.length === 0) {
     console.log('\n(store floors skipped: set PRESENCE_REDIS_URL / PRESENCE_PG_URL, e.g. eval "$(.ci/servers.sh start)")');

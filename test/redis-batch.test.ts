@@ -16,7 +16,7 @@ import type { Admission, AdmissionLimits, PresenceStore } from '../src/store.js'
 import { createMemoryPresenceStore } from '../src/stores/memory.js';
 import { createRedisPresenceStore, DEFAULT_REDIS_SHARDS, type RedisScriptClient } from '../src/stores/redis.js';
 import { channelJson, shardKeys, shardOf } from '../src/stores/redis/codec.js';
-import { WRITE_MANY } from '../src/stores/redis/scripts.js';
+import { WRITE } from '../src/stores/redis/scripts.js';
 import { rowOf } from './servers/store-cases.js';
 import { closeRedis, redisSkipReason, startRedis, startRedisCluster } from './servers/redis.js';
 
@@ -32,24 +32,40 @@ interface SentCall {
 }
 
 /**
+ * The rows of a call of the write script and the shards they are in: from
+ * the declared keys (a Cluster), or from each row's head (no keys: the head
+ * is the row kind and its shard). A row is 3 arguments, an admit 6.
+ */
+const writeRows = (keys: number, args: string[]): Pick<SentCall, 'rows' | 'tags'> => {
+  const tags = new Set(args.slice(0, keys).map((key) => /\{(\d+)\}/.exec(key)![1]!));
+  let rows = 0;
+  for (let at = keys === 0 ? 1 : keys; at < args.length; rows += 1) {
+    if (keys === 0) tags.add(args[at]!.slice(1));
+    at += args[at]!.startsWith('a') ? 6 : 3;
+  }
+  return { rows, tags };
+};
+
+/**
  * The real client, with every script call (`EVALSHA` or `EVAL`) recorded; `fault` may fail a call
  * instead of sending it. `isCluster` is passed on, so the store picks its
  * lanes as it would on the bare client.
  */
-const recording = (client: Redis | Cluster, fault: (sha: string) => Error | undefined = () => undefined) => {
+const recording = (client: Redis | Cluster, fault: (call: SentCall) => Error | undefined = () => undefined) => {
   const calls: SentCall[] = [];
   const send = (sha: string, keys: number, args: string[], call: () => Promise<unknown>) => {
-    calls.push({ sha, rows: sha === WRITE_MANY.sha ? keys / 3 : 1, tags: new Set(args.slice(0, keys).map((key) => /\{(\d+)\}/.exec(key)![1]!)) });
-    const error = fault(sha);
+    const sent = { sha, ...(sha === WRITE.sha ? writeRows(keys, args) : { rows: 1, tags: new Set<string>() }) };
+    calls.push(sent);
+    const error = fault(sent);
     return error === undefined ? call() : Promise.reject(error);
   };
   const redis: RedisScriptClient & { isCluster: boolean } = {
     isCluster: client.isCluster,
     evalsha: (sha, keys, ...args) => send(sha, keys, args, () => client.evalsha(sha, keys, ...args)),
-    // The store sends a script's first call in a shard by EVAL: recorded (and faulted) under its SHA like the others.
+    // A lane's first call and a NOSCRIPT resend go by EVAL: recorded (and faulted) under its SHA like the others.
     eval: (source, keys, ...args) => send(createHash('sha1').update(source).digest('hex'), keys, args, () => client.eval(source, keys, ...args)),
   };
-  return { calls, redis, batches: () => calls.filter((call) => call.sha === WRITE_MANY.sha) };
+  return { calls, redis, batches: () => calls.filter((call) => call.sha === WRITE.sha && call.rows > 1) };
 };
 
 /** One store call of the property, as data. */
@@ -159,7 +175,7 @@ const suite = (label: string, connect: () => Promise<{ client: Redis | Cluster; 
 
     test('a failing batch rejects each of its callers with STORE_UNAVAILABLE; the lone call before it and the calls after it work', async () => {
       let failures = 1;
-      const { redis, batches } = recording(client, (sha) => (sha === WRITE_MANY.sha && failures-- > 0 ? new Error('Connection is closed.') : undefined));
+      const { redis, batches } = recording(client, (call) => (call.sha === WRITE.sha && call.rows > 1 && failures-- > 0 ? new Error('Connection is closed.') : undefined));
       const store = storeOn(redis);
       const rows = Array.from({ length: 6 }, (_, index) => rowOf({ scope: 'x', channel: 'c', actorId: `a${index}`, sessionId: '' }, 1, 9));
       const settled = await Promise.allSettled([

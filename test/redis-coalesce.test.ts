@@ -11,6 +11,8 @@ import { createCoalescer, type CoalesceSender } from '../src/stores/redis/coales
 interface Sent {
   lane: string;
   inputs: string[];
+  /** Whether it asked for `load` (a lane's first call, a resend). */
+  load: boolean;
   settle: () => void;
 }
 
@@ -21,19 +23,21 @@ interface Sent {
  */
 const scripted = (reply: (inputs: readonly string[]) => readonly (string | Error)[] = (inputs) => inputs.map(echo)) => {
   const sent: Sent[] = [];
-  const deferred = <T>(inputs: string[], value: () => T | Error): Promise<T> =>
+  const deferred = <T>(inputs: string[], load: boolean, value: () => T | Error): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const settle = () => {
         if (inputs.some((input) => input.endsWith('!call'))) return reject(new Error(`down ${inputs.join(',')}`));
+        if (!load && inputs.some((input) => input.endsWith('!lost'))) return reject(new Error(`NOSCRIPT ${inputs.join(',')}`));
         const output = value();
         return output instanceof Error ? reject(output) : resolve(output);
       };
-      sent.push({ lane: inputs[0]!.split('/')[0]!, inputs, settle });
+      sent.push({ lane: inputs[0]!.split('/')[0]!, inputs, load, settle });
     });
   const sender: CoalesceSender<string, string> = {
     lane: (input) => input.split('/')[0],
-    one: (input) => deferred([input], () => echo(input)),
-    many: (inputs) => deferred([...inputs], () => reply(inputs)),
+    one: (input, load) => deferred([input], load, () => echo(input)),
+    many: (inputs, load) => deferred([...inputs], load, () => reply(inputs)),
+    retries: (error) => error instanceof Error && error.message.startsWith('NOSCRIPT'),
   };
   return { sent, sender };
 };
@@ -51,7 +55,7 @@ describe('redis write coalescer', () => {
   test('a lone write goes out at once; writes behind a busy lane leave together, in arrival order, and one id may ride twice', async () => {
     const { sent, sender } = scripted();
     const submit = createCoalescer(sender, { maxRows: 3, maxInFlight: 1 });
-    const results = ['s/a', 's/b', 't/a', 's/a', 's/c', 's/d'].map(submit);
+    const results = ['s/a', 's/b', 't/a', 's/a', 's/c', 's/d'].map((input) => submit(input));
     // Each lane's first write alone; the rest of lane s waits.
     expect(sent.map((call) => call.inputs)).toEqual([['s/a'], ['t/a']]);
     sent[0]!.settle();
@@ -63,6 +67,60 @@ describe('redis write coalescer', () => {
     expect(sent[3]!.inputs).toEqual(['s/d']);
     sent[3]!.settle();
     expect(await Promise.all(results)).toEqual(['s/a', 's/b', 't/a', 's/a', 's/c', 's/d'].map((input) => `stored ${input}`));
+  });
+
+  test('a call the sender retries goes again with load, after the lane\'s earlier resends; the lane sends nothing new until the last has settled', async () => {
+    const { sent, sender } = scripted();
+    const submit = createCoalescer(sender, { maxRows: 10, maxInFlight: 2 });
+    const first = submit('s/x');
+    // A lane's first call asks for load; the next do not.
+    expect(sent.map((call) => call.load)).toEqual([true]);
+    sent[0]!.settle();
+    await drain();
+    expect(await first).toBe('stored s/x');
+    const results = ['s/a!lost', 's/b!lost', 's/c', 't/d'].map((input) => submit(input));
+    expect(sent.slice(1).map((call) => [call.inputs, call.load])).toEqual([[['s/a!lost'], false], [['s/b!lost'], false], [['t/d'], true]]);
+    sent[1]!.settle();
+    await drain();
+    // a goes again; b's refusal then waits for a's resend, and c for both.
+    expect(sent.slice(4).map((call) => [call.inputs, call.load])).toEqual([[['s/a!lost'], true]]);
+    sent[2]!.settle();
+    await drain();
+    expect(sent).toHaveLength(5);
+    sent[4]!.settle();
+    await drain();
+    expect(sent.slice(5).map((call) => [call.inputs, call.load])).toEqual([[['s/b!lost'], true]]);
+    sent[5]!.settle();
+    await drain();
+    expect(sent.slice(6).map((call) => call.inputs)).toEqual([['s/c']]);
+    sent[6]!.settle();
+    sent[3]!.settle();
+    expect(await Promise.all(results)).toEqual(['s/a!lost', 's/b!lost', 's/c', 't/d'].map((input) => `stored ${input}`));
+  });
+
+  test('a queued input whose ticket is dropped is never sent; one already sent is marked sent', async () => {
+    const { sent, sender } = scripted();
+    const submit = createCoalescer(sender, { maxRows: 10, maxInFlight: 1 });
+    const tickets = ['s/a', 's/b', 's/c', 's/d'].map(() => ({ sent: false, dropped: false }));
+    const results = ['s/a', 's/b', 's/c', 's/d'].map((input, index) => submit(input, tickets[index]));
+    expect(tickets.map((ticket) => ticket.sent)).toEqual([true, false, false, false]);
+    tickets[1]!.dropped = true;
+    tickets[3]!.dropped = true;
+    sent[0]!.settle();
+    await drain();
+    expect(sent.map((call) => call.inputs)).toEqual([['s/a'], ['s/c']]);
+    expect(tickets[2]!.sent).toBe(true);
+    sent[1]!.settle();
+    expect(await Promise.all([results[0], results[2]])).toEqual(['stored s/a', 'stored s/c']);
+    await drain();
+    // A queue of dropped inputs only empties, sending nothing.
+    const dropped = { sent: false, dropped: false };
+    void submit('s/e');
+    void submit('s/f', dropped);
+    dropped.dropped = true;
+    sent[2]!.settle();
+    await drain();
+    expect(sent).toHaveLength(3);
   });
 
   test('a failing call rejects every write it carried; a row refused alone fails alone; the lane keeps working', async () => {

@@ -32,17 +32,20 @@
  *   renewal is two commands (`HGET`, `HSET`), an insert four (`HGET`, two
  *   `ZADD`, `HSET`), and the reply is `1` when the row is stored as sent, so
  *   the client decodes nothing.
- * - Concurrent writes (`upsert`, `update`, `admit`) share script calls: a
- *   write whose lane has fewer than two calls out goes at once, alone (so a
- *   lone heartbeat waits for nothing); the writes that arrive meanwhile
- *   leave together, up to 64, as one `WRITE_MANY` call that runs them one
- *   by one in arrival order. Each caller gets exactly what its write, run
+ * - Concurrent writes (`upsert`, `update`, `admit`) share script calls of
+ *   one write script: a write whose lane has fewer than two calls out goes
+ *   at once, alone (so a lone heartbeat waits for nothing); the writes that
+ *   arrive meanwhile leave together, up to 64, in one call that runs them
+ *   one by one in arrival order. Each caller gets exactly what its write, run
  *   alone in that order, would have got: the same id twice merges twice,
  *   and a join's count sees the joins before it. A lane is the server on a
- *   standalone `Redis` client (any keys may share a script) and one shard
- *   on a Cluster or any other client (`crossShardBatches`). A failed call
- *   fails every write it carried with the same typed error; a row the
- *   server refuses alone (a key of the wrong type) fails alone.
+ *   standalone `Redis` client (any keys may share a script; a row then sends
+ *   only its shard, id and value, and the script rebuilds its keys) and one
+ *   shard on a Cluster or any other client (`crossShardBatches`; every key
+ *   declared). A failed call fails every write it carried with the same
+ *   typed error; a row the server refuses alone (a key of the wrong type)
+ *   fails alone. A write still queued when its deadline passes is never
+ *   sent and fails `STORE_UNAVAILABLE` (nothing was applied).
  * - `admit` with limits: a renewal of a live row counts nothing; a join
  *   counts the channel's members filed above its `heartbeatAt` unread (they
  *   are surely live) and reads the exact expiry of those filed at or below it.
@@ -94,7 +97,14 @@
  * the last 10 000 ids it wrote, a few hundred bytes each, so a renewal skips
  * the id check, the channel JSON and the shard hash; past that it starts over.
  * Scripts run by `EVALSHA`, falling back to `EVAL` on `NOSCRIPT` (a restarted
- * server, a new master). A call that times out may still be applied later by
+ * server, a new master). A lane's first write call goes by `EVAL`, and a lane
+ * whose server refused a write with `NOSCRIPT` holds until its refused calls
+ * went again by `EVAL`, one by one in the order sent, so one lane's writes
+ * apply in order across a lost script cache. (All writes share one script,
+ * so a second call in flight is refused alike; only if another client
+ * loaded it again between the two could the second apply first.) Keys built
+ * inside the write and sweep scripts do not get an ioredis client's own
+ * `keyPrefix`; use this store's `keyPrefix` instead. A call that times out may still be applied later by
  * the server, like any network write; `timeoutMs` bounds a whole call, so an
  * unbounded `sweep` of a huge backlog can exceed it (the pack always passes
  * its `cleanupBatchSize`).
@@ -105,9 +115,9 @@ import { PresenceConfigError, PresenceError } from '../errors.js';
 import type { PresenceRow } from '../row.js';
 import type { Admission, AdmissionLimits, PresenceStore } from '../store.js';
 import { channelJson, channelJsonOfId, decodeRow, encodeValue, formatTime, shardKeys, shardOf, type ShardKeys } from './redis/codec.js';
-import { createCoalescer, type CoalesceLimits } from './redis/coalesce.js';
+import { createCoalescer, type CoalesceLimits, type CoalesceTicket } from './redis/coalesce.js';
 import { createPlacements, type Placement } from './redis/placements.js';
-import { ADMIT, CHANNEL, GET, PEEK_EXPIRED, COUNT_EXPIRED, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, UPSERT, WRITE_MANY, type RedisScript } from './redis/scripts.js';
+import { CHANNEL, GET, PEEK_EXPIRED, COUNT_EXPIRED, REMOVE, ROW_KIND, ROWS_PAGE, SWEEP, WRITE, type RedisScript } from './redis/scripts.js';
 import { checkedRow, checkSweepLimit } from './row-check.js';
 import { guarded, resolveTimeoutMs } from './unavailable.js';
 
@@ -201,7 +211,7 @@ const single = (id: string, reply: unknown): PresenceRow | undefined => (reply =
 /**
  * The stored row after a merge script, from its short reply (see
  * `scripts.ts`): the incoming row itself, the incoming row under a larger
- * stored expiry, or the stored row; nil stays `undefined`, and ADMIT's
+ * stored expiry, or the stored row; nil stays `undefined`, and an admit's
  * three-part refusal is passed on as is.
  */
 const stored = (incoming: PresenceRow, reply: unknown): PresenceRow | string[] | undefined => {
@@ -211,7 +221,7 @@ const stored = (incoming: PresenceRow, reply: unknown): PresenceRow | string[] |
   return single(incoming.id, Array.isArray(reply) ? reply[0] : reply);
 };
 
-/** What `merge` replies, before the caller reads it: a row, ADMIT's refusal, or nothing. */
+/** What `merge` replies, before the caller reads it: a row, an admit's refusal, or nothing. */
 type Merged = PresenceRow | string[] | undefined;
 
 /** One checked write, as the coalescer holds it. */
@@ -220,14 +230,14 @@ interface Write {
   readonly row: PresenceRow;
   readonly place: Placement;
   readonly value: string;
-  /** ADMIT's limits and actor prefix; empty for UPSERT. */
-  readonly limits: readonly string[];
+  /** An admit's limits and actor prefix length (see `WRITE`); `undefined` for an upsert or update. */
+  readonly limits: AdmissionLimits | undefined;
 }
 
 const admitted = (row: PresenceRow): Admission => ({ admitted: true, row });
 
-/** A limit as Lua compares it: an unlimited one as the largest exact integer. */
-const scriptCount = (limit: number): string => String(Math.min(limit, Number.MAX_SAFE_INTEGER));
+/** A limit as the write script reads it: `''` for none. */
+const scriptCount = (limit: number): string => (limit === Infinity ? '' : String(limit));
 
 /** Oldest first, ties by id (ids are unique): the order `sweep` returns rows in. */
 const byExpiry = (left: { expiresAt: number; id: string }, right: { expiresAt: number; id: string }): number =>
@@ -247,31 +257,20 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const client = options.redis;
   const keysOf = Array.from({ length: shards }, (_, shard) => shardKeys(prefix, shard));
 
-  /** Script and shard pairs this store has sent by `EVAL` once (see `run`). */
-  const sent = new Set<string>();
-
   /**
-   * EVALSHA, loading the script on a node that does not have it yet; `answer`
-   * reads the reply in the same step (one promise per call on the hot path).
-   * The first call of each script in each shard goes by `EVAL`: a `NOSCRIPT`
-   * retry is sent after the calls already behind it, so a second call in
-   * flight with a loaded script would overtake it (a join and the update of
-   * the same row, applied out of order). A server that loses its scripts
-   * later (restart, failover) still takes the `NOSCRIPT` path.
+   * EVALSHA, loading the script on a node that does not have it yet, or EVAL
+   * at once with `load`; `answer` reads the reply in the same step (one
+   * promise per call on the hot path). A `NOSCRIPT` retry goes out after the
+   * calls already sent, which is harmless for the calls here (reads and
+   * sweeps, which no caller orders against each other); the writes, which
+   * must apply in order, leave it to the coalescer (`retries`).
    */
-  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys): Promise<T> => {
-    // Every key of a call carries its shard's tag; a standalone batch of several shards is one server anyway.
-    const first = `${script.sha}${/\{\d+\}/.exec(args[0]!)?.[0]}`;
-    if (!sent.has(first)) {
-      sent.add(first);
+  const run = <T = unknown>(script: RedisScript, args: string[], answer: (reply: unknown) => T = (reply) => reply as T, keys = script.keys, load = false): Promise<T> => {
+    if (load) return client.eval(script.source, keys, ...args).then(answer);
+    return client.evalsha(script.sha, keys, ...args).then(answer, (error: unknown) => {
+      if (!isNoScript(error)) throw error;
       return client.eval(script.source, keys, ...args).then(answer);
-    }
-    return client
-      .evalsha(script.sha, keys, ...args)
-      .then(answer, (error: unknown) => {
-        if (!isNoScript(error)) throw error;
-        return client.eval(script.source, keys, ...args).then(answer);
-      });
+    });
   };
 
   const call = <T>(operation: string, body: () => Promise<T>): Promise<T> => guarded('redis', operation, timeoutMs, body);
@@ -281,54 +280,76 @@ export const createRedisPresenceStore = (options: RedisPresenceStoreOptions): Pr
   const placements = createPlacements(PLACEMENTS, keysOfChannel);
 
   /**
-   * Writes of one shard share a script call when they arrive while one is in
-   * flight: a lone write runs UPSERT or ADMIT, several run WRITE_MANY, whose
-   * rows apply in arrival order. A row the server refused alone fails alone.
+   * Appends one write's arguments of `WRITE`: its head, id, value and an
+   * admit's limits. Without declared keys (`crossShard`) the head carries the
+   * shard, from which the script rebuilds every key.
+   */
+  const pushRow = (args: string[], { kind, row, place, value, limits }: Write): void => {
+    args.push(crossShard ? kind + place.keys.shard : kind, row.id, value);
+    if (limits !== undefined) args.push(scriptCount(limits.maxMembers), scriptCount(limits.maxSessionsPerActor), place.actorPrefixBytes);
+  };
+
+  /** `WRITE`'s arguments for writes of one lane, and how many of them are keys. */
+  const writeArgs = (writes: readonly Write[]): { args: string[]; keys: number } => {
+    // A Cluster call declares every key, all in the lane's shard: its rows and expiry keys, then each row's channel key.
+    const args = crossShard ? [prefix] : [writes[0]!.place.keys.rows, writes[0]!.place.keys.expiry, ...writes.map((one) => one.place.channelKey)];
+    const keys = crossShard ? 0 : args.length;
+    for (const one of writes) pushRow(args, one);
+    return { args, keys };
+  };
+
+  /**
+   * Writes of one lane share a script call when they arrive while one is in
+   * flight; their rows apply in arrival order. A row the server refused
+   * alone fails alone. A lane whose server lost the script sends its calls
+   * again in order (`retries`).
    */
   const submit = createCoalescer<Write, Merged>(
     {
       // One lane per server, or per shard when a call must stay in one slot.
       lane: crossShard ? () => client : (write) => write.place.keys,
-      one: ({ kind, row, place, value, limits }) =>
-        run(
-          kind === ROW_KIND.admit ? ADMIT : UPSERT,
-          [place.keys.rows, place.keys.expiry, place.channelKey, row.id, value, ...(kind === ROW_KIND.update ? ['1'] : limits)],
-          (reply) => stored(row, reply),
-        ),
-      many: (writes) => {
-        const keys = writes.flatMap(({ place }) => [place.keys.rows, place.keys.expiry, place.channelKey]);
-        const args = writes.flatMap(({ kind, row, value, limits }) => [kind, row.id, value, ...limits]);
+      one: (write, load) => {
+        const { args, keys } = writeArgs([write]);
+        return run(WRITE, args, (reply) => stored(write.row, reply), keys, load);
+      },
+      many: (writes, load) => {
+        const { args, keys } = writeArgs(writes);
         return run(
-          WRITE_MANY,
-          [...keys, ...args],
+          WRITE,
+          args,
           (reply) => {
             if (!Array.isArray(reply)) throw new Error(`a multi-row write replied ${JSON.stringify(reply)}`);
             return reply.map((one: unknown, index) => (one instanceof Error ? one : stored(writes[index]!.row, one)));
           },
-          keys.length,
+          keys,
+          load,
         );
       },
+      retries: isNoScript,
     },
     COALESCE_LIMITS,
   );
 
-  /** Checks and places one write, then hands it to the coalescer; `limits` are ADMIT's extra arguments. */
-  const merge = (operation: keyof typeof ROW_KIND, row: PresenceRow, limits?: AdmissionLimits): Promise<Merged> =>
-    call(operation, () => {
-      // A remembered id with the same four parts needs no second `presenceRowId`.
-      const checked = checkedRow('redis', row, placements.known);
-      const place = placements.of(checked);
-      const extra =
-        limits === undefined
-          ? []
-          : [
-              scriptCount(limits.maxMembers),
-              scriptCount(limits.maxSessionsPerActor),
-              // Every id of the actor in this channel starts with this prefix.
-              place.actorPrefix,
-            ];
-      return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.valueHead), limits: extra });
-    });
+  /**
+   * Checks and places one write, then hands it to the coalescer. A write
+   * still queued when its deadline passes is withdrawn, never sent, and
+   * fails `STORE_UNAVAILABLE` (nothing applied) rather than `STORE_TIMEOUT`.
+   */
+  const merge = (operation: keyof typeof ROW_KIND, row: PresenceRow, limits?: AdmissionLimits): Promise<Merged> => {
+    const ticket: CoalesceTicket = { sent: false, dropped: false };
+    return guarded(
+      'redis',
+      operation,
+      timeoutMs,
+      () => {
+        // A remembered id with the same four parts needs no second `presenceRowId`.
+        const checked = checkedRow('redis', row, placements.known);
+        const place = placements.of(checked);
+        return submit({ kind: ROW_KIND[operation], row: checked, place, value: encodeValue(checked, place.valueHead), limits }, ticket);
+      },
+      () => (ticket.dropped = !ticket.sent),
+    );
+  };
 
   const write = (operation: 'upsert' | 'update', row: PresenceRow) => merge(operation, row) as Promise<PresenceRow | undefined>;
 

@@ -54,17 +54,20 @@ export const toUnavailable = (backend: string, operation: string, error: unknown
  * @param operation - the store method, named in the message
  * @param timeoutMs - the bound, in milliseconds
  * @param pending - the call in flight
+ * @param withdraw - optional: asked when the bound passes, takes the call back if it was never sent and says whether it did; then the outcome is known (nothing applied) and the rejection is `STORE_UNAVAILABLE`
  * @returns what `pending` resolved to
  */
-export const withDeadline = <T>(backend: string, operation: string, timeoutMs: number, pending: PromiseLike<T>): Promise<T> =>
+export const withDeadline = <T>(backend: string, operation: string, timeoutMs: number, pending: PromiseLike<T>, withdraw?: () => boolean): Promise<T> =>
   settleWithin(
     pending,
     timeoutMs,
     () =>
-      new PresenceError(
-        'STORE_TIMEOUT',
-        `${backend} store: ${operation} timed out after ${timeoutMs} ms; it may still be applied (outcome unknown): retry it, presence writes are safe to repeat.`,
-      ),
+      withdraw?.() === true
+        ? new PresenceError('STORE_UNAVAILABLE', `${backend} store: ${operation} was not sent within ${timeoutMs} ms (calls before it were still out); nothing was applied: retry it.`)
+        : new PresenceError(
+            'STORE_TIMEOUT',
+            `${backend} store: ${operation} timed out after ${timeoutMs} ms; it may still be applied (outcome unknown): retry it, presence writes are safe to repeat.`,
+          ),
     (error) => toUnavailable(backend, operation, error),
   );
 
@@ -76,9 +79,10 @@ export const withDeadline = <T>(backend: string, operation: string, timeoutMs: n
  * @param operation - the store method, named in the message
  * @param timeoutMs - the bound, in milliseconds
  * @param run - starts the call
+ * @param withdraw - optional: as {@link withDeadline}'s
  * @returns what `run` resolved to
  */
-export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>): Promise<T> => {
+export const guarded = <T>(backend: string, operation: string, timeoutMs: number, run: () => Promise<T>, withdraw?: () => boolean): Promise<T> => {
   let pending: Promise<T>;
   try {
     // The call's own promise, not one resolved with it (that costs two more turns of the microtask queue per call).
@@ -86,5 +90,5 @@ export const guarded = <T>(backend: string, operation: string, timeoutMs: number
   } catch (error) {
     pending = Promise.reject(error);
   }
-  return withDeadline(backend, operation, timeoutMs, pending);
+  return withDeadline(backend, operation, timeoutMs, pending, withdraw);
 };

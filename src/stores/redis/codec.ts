@@ -33,6 +33,8 @@ export interface ShardKeys {
   readonly expiry: string;
   /** Prefix of the shard's channel keys; append the channel JSON. */
   readonly channelPrefix: string;
+  /** The shard's number as text, what the write script rebuilds these keys from. */
+  readonly shard: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export const shardKeys = (prefix: string, shard: number): ShardKeys => ({
   rows: `${prefix}{${shard}}:rows`,
   expiry: `${prefix}{${shard}}:exp`,
   channelPrefix: `${prefix}{${shard}}:c:`,
+  shard: String(shard),
 });
 
 /**

@@ -23,6 +23,8 @@ export interface Placement extends PresenceIdentity {
   readonly valueHead: string;
   /** What every id of its actor in its channel starts with: JSON of `[scope, channel, actorId,`. */
   readonly actorPrefix: string;
+  /** The UTF-8 byte length of `actorPrefix`, as text: how the write script cuts it from the id. */
+  readonly actorPrefixBytes: string;
 }
 
 /** Remembered placements by id. */
@@ -50,6 +52,7 @@ export const createPlacements = (limit: number, keysOfChannel: (channel: string)
       if (byId.size >= limit) byId.clear();
       const json = channelJson(row.scope, row.channel);
       const keys = keysOfChannel(json);
+      const actorPrefix = `${JSON.stringify([row.scope, row.channel, row.actorId]).slice(0, -1)},`;
       const placement: Placement = {
         scope: row.scope,
         channel: row.channel,
@@ -59,7 +62,8 @@ export const createPlacements = (limit: number, keysOfChannel: (channel: string)
         keys,
         channelKey: keys.channelPrefix + json,
         valueHead: valueHead(json, row.actorId, row.sessionId),
-        actorPrefix: `${JSON.stringify([row.scope, row.channel, row.actorId]).slice(0, -1)},`,
+        actorPrefix,
+        actorPrefixBytes: String(Buffer.byteLength(actorPrefix)),
       };
       byId.set(row.id, placement);
       return placement;

@@ -51,11 +51,33 @@ end
 `;
 
 /**
- * The insert-or-merge every write script shares, as the Lua function
- * `merge(rows, expiry, channel, id, value, onlyIfExists, cur)`, where `cur`
- * is the stored value when the caller already read it (`false`: no row) and
- * `nil` otherwise. The incoming times are the value's prefix, so they are
- * not sent twice.
+ * Where the row a write script is on keeps its keys, as Lua functions of
+ * the current row: `expiryKey()` and `channelKey(value, b, c)` (the value's
+ * channel part lies between its newlines `b` and `c`). In a call without
+ * declared keys (a standalone server, where one call may span shards) they
+ * are built from the key prefix and the row's shard, and the channel key
+ * from the value itself, so a row sends neither; otherwise (a Cluster, whose
+ * calls must declare every key, all in one slot) KEYS are the shard's rows
+ * and expiry keys, then each row's channel key in turn.
+ */
+const KEYS_OF_ROW = `local derived = #KEYS == 0
+local P, shard, row = ARGV[1], nil, 0
+local function expiryKey()
+  if derived then return P .. '{' .. shard .. '}:exp' end
+  return KEYS[2]
+end
+local function channelKey(value, b, c)
+  if derived then return P .. '{' .. shard .. '}:c:' .. string.sub(value, b + 1, c - 1) end
+  return KEYS[2 + row]
+end
+`;
+
+/**
+ * The insert-or-merge of the write script, as the Lua function
+ * `merge(rows, id, value, onlyIfExists, cur)`, where `cur` is the stored
+ * value when the caller already read it (`false`: no row) and `nil`
+ * otherwise. The incoming times are the value's prefix, so they are not
+ * sent twice.
  *
  * - An insert files the row in both sorted sets under its exact expiry
  *   (the channel's set first: its key is the one another program may hold
@@ -73,20 +95,20 @@ end
  * - `{value}`: the stored value is newer and stays (its expiry may have grown);
  * - nil: `onlyIfExists` and no such row.
  */
-const MERGE = `${VALUE}local function merge(rk, ek, ck, id, value, only, cur)
+const MERGE = `${VALUE}${KEYS_OF_ROW}local function merge(rk, id, value, only, cur)
   if cur == nil then cur = redis.call('HGET', rk, id) end
-  local a, b = split(value)
+  local a, b, c = split(value)
   local ex = string.sub(value, a + 1, b - 1)
   if not cur then
     if only == '1' then return false end
-    redis.call('ZADD', ck, ex, id)
-    redis.call('ZADD', ek, ex, id)
+    redis.call('ZADD', channelKey(value, b, c), ex, id)
+    redis.call('ZADD', expiryKey(), ex, id)
     redis.call('HSET', rk, id, value)
     return 1
   end
-  local c, d = split(cur)
-  local ex0 = string.sub(cur, c + 1, d - 1)
-  if tonumber(string.sub(value, 1, a - 1)) >= tonumber(string.sub(cur, 1, c - 1)) then
+  local d, e = split(cur)
+  local ex0 = string.sub(cur, d + 1, e - 1)
+  if tonumber(string.sub(value, 1, a - 1)) >= tonumber(string.sub(cur, 1, d - 1)) then
     if tonumber(ex) >= tonumber(ex0) then
       redis.call('HSET', rk, id, value)
       return 1
@@ -95,7 +117,7 @@ const MERGE = `${VALUE}local function merge(rk, ek, ck, id, value, only, cur)
     return ex0
   end
   if tonumber(ex) > tonumber(ex0) then
-    cur = string.sub(cur, 1, c) .. ex .. string.sub(cur, d)
+    cur = string.sub(cur, 1, d) .. ex .. string.sub(cur, e)
     redis.call('HSET', rk, id, cur)
   end
   return {cur}
@@ -103,22 +125,29 @@ end
 `;
 
 /**
- * A heartbeat's write as the Lua function `admit(rows, expiry, channel, id,
- * value, maxMembers, maxSessionsPerActor, actorPrefix)`: when the id is not
- * live at the value's heartbeatAt, counts the channel's other live members
- * and those whose id starts with the actor's prefix, and returns `{limit,
- * count, 'refused'}` at a limit (nothing written); otherwise merges as
- * {@link MERGE}. A member filed above `heartbeatAt` is live (its score is a
- * lower bound of its expiry) and is counted unread; only the members filed
- * at or below it are read for their exact expiry, and only the actor's
- * own when even all of them could not reach `maxMembers` (so a join far
- * from the member limit reads a handful of rows, not the channel). One
- * script, so no join can land between the count and the write.
+ * A heartbeat's write as the Lua function `admit(rows, id, value,
+ * maxMembers, maxSessionsPerActor, actorPrefixBytes)` (a limit of `''` is
+ * none; the actor's prefix is the first `actorPrefixBytes` bytes of the id):
+ * when the id is not live at the value's heartbeatAt, counts the channel's
+ * other live members and those whose id starts with the actor's prefix, and
+ * returns `{limit, count, 'refused'}` at a limit (nothing written);
+ * otherwise merges as {@link MERGE}. A member filed above `heartbeatAt` is
+ * live (its score is a lower bound of its expiry) and is counted unread;
+ * only the members filed at or below it are read for their exact expiry,
+ * and only the actor's own when even all of them could not reach
+ * `maxMembers` (so a join far from the member limit reads a handful of
+ * rows, not the channel). One script, so no join can land between the
+ * count and the write.
  */
-const ADMIT_ROW = `local function admit(rk, ek, ck, id, value, maxMembers, maxSessions, prefix)
+const ADMIT_ROW = `local function admit(rk, id, value, maxMembers, maxSessions, prefixBytes)
   local cur = redis.call('HGET', rk, id)
   local at = string.sub(value, 1, string.find(value, '\\n', 1, true) - 1)
   if not cur or tonumber(expiry(cur)) <= tonumber(at) then
+    maxMembers = tonumber(maxMembers) or math.huge
+    maxSessions = tonumber(maxSessions) or math.huge
+    local prefix = string.sub(id, 1, tonumber(prefixBytes))
+    local _, b, c = split(value)
+    local ck = channelKey(value, b, c)
     local members, mine = 0, 0
     local function count(member)
       if member ~= id then
@@ -130,64 +159,74 @@ const ADMIT_ROW = `local function admit(rk, ek, ck, id, value, maxMembers, maxSe
     for i = 1, #ids do count(ids[i]) end
     ids = redis.call('ZRANGEBYSCORE', ck, '-inf', at)
     -- Unless these could reach the member limit, only the actor's own sessions need their exact expiry.
-    local anyone = members + #ids >= tonumber(maxMembers)
+    local anyone = members + #ids >= maxMembers
     for i = 1, #ids do
       if anyone or string.sub(ids[i], 1, #prefix) == prefix then
         local v = redis.call('HGET', rk, ids[i])
         if v and tonumber(expiry(v)) > tonumber(at) then count(ids[i]) end
       end
     end
-    if members >= tonumber(maxMembers) then return {'channel', tostring(members), 'refused'} end
-    if mine >= tonumber(maxSessions) then return {'actor', tostring(mine), 'refused'} end
+    if members >= maxMembers then return {'channel', tostring(members), 'refused'} end
+    if mine >= maxSessions then return {'actor', tostring(mine), 'refused'} end
   end
-  return merge(rk, ek, ck, id, value, '0', cur)
+  return merge(rk, id, value, '0', cur)
 end
 `;
 
-/**
- * Insert or merge (KEYS: rows, expiry, channel; ARGV: id, value,
- * onlyIfExists or nothing). Incoming value wins iff its heartbeatAt is not
- * older; expiresAt only grows. Replies as {@link MERGE} describes.
- */
-export const UPSERT = script(3, `${MERGE}return merge(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3])`);
-
-/**
- * A heartbeat's write (KEYS: rows, expiry, channel; ARGV: id, value,
- * maxMembers, maxSessionsPerActor, the actor's id prefix), as
- * {@link ADMIT_ROW} describes.
- */
-export const ADMIT = script(3, `${MERGE}${ADMIT_ROW}return admit(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])`);
-
-/** What a row of {@link WRITE_MANY} is: its first argument. */
+/** What a row of {@link WRITE} is: the first character of its head. */
 export const ROW_KIND = { upsert: 'u', update: 'x', admit: 'a' } as const;
 
 /**
- * Several writes in one script, run in the order given, so
- * each row's reply is what its own UPSERT or ADMIT would have replied had
- * the writes run one by one in that order (the same id twice merges twice; a
- * join's count sees the rows admitted before it). KEYS: rows, expiry and
- * channel of each row in turn (all of one slot on a Cluster; any shards on a
- * standalone server). ARGV per row: its {@link ROW_KIND}, id, value, and for
- * an admit maxMembers, maxSessionsPerActor and the actor prefix. Replies
- * with an array of one reply per row. Each row runs under `pcall`: a command
- * the server refuses (a key of the wrong type under the prefix) fails only
- * that row, which replies with the error, exactly what the row alone would
- * have done.
+ * Every write of the store (`upsert`, `update`, `admit`), one row or
+ * several, run in the order given, so each row's reply is what it would
+ * have replied had the writes run one by one in that order (the same id
+ * twice merges twice; a join's count sees the rows admitted before it).
+ * One script for all of them, so the calls of one lane share one SHA: a
+ * server that lost it refuses them all alike (see `coalesce.ts`).
+ *
+ * KEYS: none (a standalone server), or the shard's rows and expiry keys and
+ * then each row's channel key (see {@link KEYS_OF_ROW}). ARGV: the key
+ * prefix (when KEYS are none), then per row its head ({@link ROW_KIND},
+ * followed by the row's shard when KEYS are none), id, value, and for an
+ * admit maxMembers, maxSessionsPerActor and the byte length of the actor's
+ * id prefix ({@link ADMIT_ROW}).
+ *
+ * One row replies as {@link MERGE} (or ADMIT's refusal); several reply with
+ * an array of one reply per row. Each row runs under `pcall`: a command the
+ * server refuses (a key of the wrong type under the prefix) fails only that
+ * row, which replies with the error, exactly what the row alone would have
+ * done.
  */
-export const WRITE_MANY = script(
+export const WRITE = script(
   0,
-  `${MERGE}${ADMIT_ROW}local out, a = {}, 1
-for i = 1, #KEYS / 3 do
-  local rk, ek, ck, kind = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], ARGV[a]
+  `${MERGE}${ADMIT_ROW}local a = derived and 2 or 1
+local function rowsKey(head)
+  if not derived then return KEYS[1] end
+  shard = string.sub(head, 2)
+  return P .. '{' .. shard .. '}:rows'
+end
+local head = ARGV[a]
+local kind = string.sub(head, 1, 1)
+-- One row (all its arguments, no more): its reply as is, an error raised as is (no pcall: the lone heartbeat's path).
+if #ARGV == a + (kind == '${ROW_KIND.admit}' and 5 or 2) then
+  row = 1
+  if kind == '${ROW_KIND.admit}' then return admit(rowsKey(head), ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]) end
+  return merge(rowsKey(head), ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
+end
+local out = {}
+while a <= #ARGV do
+  row = row + 1
+  head = ARGV[a]
+  kind = string.sub(head, 1, 1)
   local ok, res
   if kind == '${ROW_KIND.admit}' then
-    ok, res = pcall(admit, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
+    ok, res = pcall(admit, rowsKey(head), ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5])
     a = a + 6
   else
-    ok, res = pcall(merge, rk, ek, ck, ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
+    ok, res = pcall(merge, rowsKey(head), ARGV[a + 1], ARGV[a + 2], kind == '${ROW_KIND.update}' and '1' or '0')
     a = a + 3
   end
-  if ok then out[i] = res else out[i] = redis.error_reply(type(res) == 'table' and tostring(res.err) or tostring(res)) end
+  if ok then out[row] = res else out[row] = redis.error_reply(type(res) == 'table' and tostring(res.err) or tostring(res)) end
 end
 return out`,
 );
